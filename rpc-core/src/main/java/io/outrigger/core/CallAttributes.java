@@ -1,0 +1,40 @@
+package io.outrigger.core;
+
+import io.outrigger.core.cluster.Endpoint;
+import java.util.Set;
+
+/**
+ * The {@link Attributes} keys Outrigger itself sets on requests. Local only; never sent.
+ */
+public final class CallAttributes {
+
+    /**
+     * Set by the cluster invoker on the request it hands to endpoint-level interceptors: the endpoint
+     * the load balancer picked for this attempt.
+     */
+    public static final Attributes.Key<Endpoint> ENDPOINT = Attributes.Key.of("endpoint", Endpoint.class);
+
+    /**
+     * Set by a retry policy before another attempt: ids ({@link
+     * io.outrigger.core.registry.ServiceInstance#id()}) of the endpoints already tried. The cluster
+     * invoker avoids them while other candidates remain.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static final Attributes.Key<Set<String>> TRIED_ENDPOINTS =
+            (Attributes.Key) Attributes.Key.of("tried-endpoints", Set.class);
+
+    /** Set by proxies: whether the called method is marked {@link io.outrigger.core.service.Idempotent}. */
+    public static final Attributes.Key<Boolean> IDEMPOTENT = Attributes.Key.of("idempotent", Boolean.class);
+
+    /** The 1-based number of this attempt, set by a retry policy (absent: first attempt). */
+    public static final Attributes.Key<Integer> ATTEMPT = Attributes.Key.of("attempt", Integer.class);
+
+    /** Set by the server: the caller's address, {@code host:port}. */
+    public static final Attributes.Key<String> REMOTE_ADDRESS = Attributes.Key.of("remote-address", String.class);
+
+    /** Set by the server: the Java method a call dispatches to (absent for generic services). */
+    public static final Attributes.Key<java.lang.reflect.Method> JAVA_METHOD =
+            Attributes.Key.of("java-method", java.lang.reflect.Method.class);
+
+    private CallAttributes() {}
+}
