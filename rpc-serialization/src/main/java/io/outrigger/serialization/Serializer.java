@@ -30,6 +30,17 @@ public interface Serializer {
     boolean supports(Class<?> type);
 
     /**
+     * Names the message types this serializer supports, for error messages such as {@code "no
+     * serializer supports com.example.Foo (known: 1=protobuf for com.google.protobuf.Message)"}.
+     *
+     * <p>Defaults to {@code "types accepted by <class name>"}; implementations should return the
+     * base type they support, e.g. {@code "com.google.protobuf.Message"}.
+     */
+    default String supportedTypesDescription() {
+        return "types accepted by " + getClass().getName();
+    }
+
+    /**
      * Writes {@code message} to {@code out}. Does not close the stream.
      *
      * @throws SerializationException if the message cannot be encoded
@@ -49,7 +60,8 @@ public interface Serializer {
         try {
             encode(message, out);
         } catch (IOException e) {
-            throw new SerializationException(name() + ": cannot encode " + message.getClass().getName(), e);
+            throw new SerializationException(
+                    name() + ": cannot encode " + message.getClass().getName(), e);
         }
         return out.toByteArray();
     }

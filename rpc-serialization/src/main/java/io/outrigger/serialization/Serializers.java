@@ -16,7 +16,14 @@ public interface Serializers {
         return io.outrigger.serialization.internal.SerializerRegistry.DEFAULT;
     }
 
-    /** A set made of exactly {@code serializers}; ids must be unique. */
+    /**
+     * A set made of exactly {@code serializers}; ids must be unique and in 1..255.
+     *
+     * <p>When several serializers support a type, {@link #forType} picks the first in the order
+     * given here.
+     *
+     * @throws IllegalArgumentException naming both serializers if two share an id
+     */
     static Serializers of(List<Serializer> serializers) {
         return new io.outrigger.serialization.internal.SerializerRegistry(serializers);
     }
