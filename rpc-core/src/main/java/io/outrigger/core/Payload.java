@@ -50,8 +50,8 @@ public sealed interface Payload permits Payload.OfMessage, Payload.Encoded {
         @Override
         public <T> T decode(Class<T> type, Serializers serializers) {
             if (!type.isInstance(message)) {
-                throw RpcException.of(Status.INTERNAL.withDescription("payload is a "
-                        + message.getClass().getName() + ", expected " + type.getName()));
+                throw RpcException.of(Status.INTERNAL.withDescription(
+                        "payload is a " + message.getClass().getName() + ", expected " + type.getName()));
             }
             return type.cast(message);
         }

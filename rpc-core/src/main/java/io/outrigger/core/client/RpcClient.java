@@ -1,0 +1,322 @@
+package io.outrigger.core.client;
+
+import io.outrigger.core.Interceptor;
+import io.outrigger.core.Invoker;
+import io.outrigger.core.Metadata;
+import io.outrigger.core.cluster.Endpoint;
+import io.outrigger.core.cluster.LoadBalancer;
+import io.outrigger.core.cluster.RoundRobinLoadBalancer;
+import io.outrigger.core.cluster.Router;
+import io.outrigger.core.internal.client.ServiceClients;
+import io.outrigger.core.internal.client.ServiceProxy;
+import io.outrigger.core.internal.protocol.ProtocolLimits;
+import io.outrigger.core.internal.transport.ClientTransport;
+import io.outrigger.core.internal.transport.ClientTransportConfig;
+import io.outrigger.core.registry.Registry;
+import io.outrigger.core.service.ServiceDescriptor;
+import io.outrigger.serialization.Serializers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * Calls services: finds providers through a {@link Registry}, balances calls over them, and hands
+ * out typed proxies ({@link #refer}) or generic invokers ({@link #invoker}).
+ *
+ * <p>One client per process is the norm: it owns the I/O threads and the connections, which every
+ * service shares (one multiplexed connection per provider address by default). Thread-safe. Close it
+ * to release everything.
+ *
+ * <pre>{@code
+ * RpcClient client = RpcClient.builder()
+ *         .registry(StaticRegistry.of(ServiceInstance.builder("demo.UserService", "127.0.0.1", 7000).build()))
+ *         .defaultTimeout(Duration.ofSeconds(2))
+ *         .build();
+ * UserService users = client.refer(UserService.class);
+ * User user = users.getUser(GetUserRequest.newBuilder().setId(1).build());
+ * }</pre>
+ */
+public final class RpcClient implements AutoCloseable {
+
+    private final ClientTransport transport;
+    private final ServiceClients services;
+    private final Serializers serializers;
+    private final Executor responseExecutor;
+    private final Duration defaultTimeout;
+
+    private RpcClient(Builder b) {
+        this.serializers = b.serializers;
+        this.responseExecutor = b.responseExecutor;
+        this.defaultTimeout = b.defaultTimeout;
+        this.transport = new ClientTransport(
+                new ClientTransportConfig(
+                        b.ioThreads,
+                        b.connectionsPerEndpoint,
+                        b.connectTimeout,
+                        b.heartbeatInterval,
+                        b.maxMessageSize,
+                        b.maxMetadataSize,
+                        b.reconnectBackoffMin,
+                        b.reconnectBackoffMax),
+                b.serializers);
+        this.services = new ServiceClients(new ServiceClients.Parts(
+                b.registry,
+                transport,
+                List.copyOf(b.routers),
+                b.loadBalancer,
+                List.copyOf(b.endpointInterceptors),
+                b.retry,
+                b.fallback,
+                b.metrics,
+                b.tracing,
+                List.copyOf(b.interceptors)));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A proxy of {@code type} with the client's defaults.
+     *
+     * @throws IllegalArgumentException if {@code type} breaks the service rules (see {@link
+     *     ServiceDescriptor})
+     */
+    public <T> T refer(Class<T> type) {
+        return reference(type).build();
+    }
+
+    /** Starts a reference to {@code type} with its own timeout, headers or service name. */
+    public <T> ReferenceBuilder<T> reference(Class<T> type) {
+        return new ReferenceBuilder<>(this, type);
+    }
+
+    /**
+     * The full client chain of {@code service}, for callers without a Java interface (the sidecar):
+     * requests may carry {@code Payload.encoded} bytes, which pass through without being decoded, and
+     * responses come back encoded.
+     */
+    public Invoker invoker(String service) {
+        return services.chain(service);
+    }
+
+    /** The providers this client sees for {@code service} now (empty until first used). */
+    public List<Endpoint> endpoints(String service) {
+        return services.endpoints(service);
+    }
+
+    /** The serializers this client encodes and decodes with. */
+    public Serializers serializers() {
+        return serializers;
+    }
+
+    <T> T createProxy(Class<T> type, String serviceName, Duration timeout, Metadata headers) {
+        ServiceDescriptor descriptor = ServiceDescriptor.of(type, serializers);
+        ServiceDescriptor named = serviceName == null ? descriptor : descriptor.withName(serviceName);
+        return ServiceProxy.create(
+                named,
+                services.chain(named.name()),
+                serializers,
+                responseExecutor,
+                headers,
+                timeout == null ? defaultTimeout : timeout);
+    }
+
+    /** Closes every connection (calls in flight fail with {@code UNAVAILABLE}) and the I/O threads. */
+    @Override
+    public void close() {
+        services.close();
+        transport.close();
+    }
+
+    /**
+     * Builds an {@link RpcClient}. Not thread-safe. Every setting is optional but {@link #registry};
+     * the defaults are documented on each method and validated eagerly.
+     */
+    public static final class Builder {
+        private Registry registry;
+        private Serializers serializers = Serializers.defaults();
+        private Duration defaultTimeout = Duration.ofSeconds(5);
+        private int ioThreads = Math.min(4, Runtime.getRuntime().availableProcessors());
+        private int connectionsPerEndpoint = 1;
+        private Duration connectTimeout = Duration.ofSeconds(3);
+        private Duration heartbeatInterval = Duration.ofSeconds(15);
+        private int maxMessageSize = ProtocolLimits.DEFAULT_MAX_MESSAGE_SIZE;
+        private int maxMetadataSize = ProtocolLimits.DEFAULT_MAX_METADATA_SIZE;
+        private Duration reconnectBackoffMin = Duration.ofMillis(100);
+        private Duration reconnectBackoffMax = Duration.ofSeconds(5);
+        private Executor responseExecutor = ForkJoinPool.commonPool();
+        private LoadBalancer.Factory loadBalancer = RoundRobinLoadBalancer.FACTORY;
+        private final List<Router> routers = new ArrayList<>();
+        private final List<Interceptor> interceptors = new ArrayList<>();
+        private final List<Interceptor> endpointInterceptors = new ArrayList<>();
+        private Interceptor retry;
+        private Interceptor fallback;
+        private Interceptor metrics;
+        private Interceptor tracing;
+
+        private Builder() {}
+
+        /** Where providers are found. Required; {@code StaticRegistry} for direct addresses. */
+        public Builder registry(Registry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** The serializers for messages. Default: {@link Serializers#defaults()} (protobuf, thrift). */
+        public Builder serializers(Serializers serializers) {
+            this.serializers = Objects.requireNonNull(serializers, "serializers");
+            return this;
+        }
+
+        /** Timeout of calls made through proxies unless a reference sets its own. Default 5 s; zero means none. */
+        public Builder defaultTimeout(Duration timeout) {
+            this.defaultTimeout = nonNegative("defaultTimeout", timeout);
+            return this;
+        }
+
+        /** I/O (event loop) threads. Default: min(4, available processors). */
+        public Builder ioThreads(int threads) {
+            this.ioThreads = range("ioThreads", threads, 1, 256);
+            return this;
+        }
+
+        /** Connections to each provider address, each multiplexing many calls. Default 1. */
+        public Builder connectionsPerEndpoint(int connections) {
+            this.connectionsPerEndpoint = range("connectionsPerEndpoint", connections, 1, 64);
+            return this;
+        }
+
+        /** How long a connect may take. Default 3 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive("connectTimeout", timeout);
+            return this;
+        }
+
+        /** Idle time after which a heartbeat is sent; silence for 3x closes the connection. Default 15 s. */
+        public Builder heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = positive("heartbeatInterval", interval);
+            return this;
+        }
+
+        /** Largest message sent or accepted, in bytes. Default 4 MiB. */
+        public Builder maxMessageSize(int bytes) {
+            this.maxMessageSize = range("maxMessageSize", bytes, 1, Integer.MAX_VALUE / 8);
+            return this;
+        }
+
+        /** Largest response metadata accepted, in bytes. Default 8 KiB. */
+        public Builder maxMetadataSize(int bytes) {
+            this.maxMetadataSize = range("maxMetadataSize", bytes, 0, 1024 * 1024);
+            return this;
+        }
+
+        /** Back-off after failed connects: from {@code min}, doubling, up to {@code max}. Default 100 ms to 5 s. */
+        public Builder reconnectBackoff(Duration min, Duration max) {
+            positive("reconnectBackoff min", min);
+            positive("reconnectBackoff max", max);
+            if (max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("reconnectBackoff: max " + max + " < min " + min);
+            }
+            this.reconnectBackoffMin = min;
+            this.reconnectBackoffMax = max;
+            return this;
+        }
+
+        /**
+         * Where asynchronous proxy methods complete their stages (and run the caller's callbacks).
+         * Default: {@link ForkJoinPool#commonPool()}. {@code Runnable::run} completes them on the I/O
+         * thread: fastest, but then callbacks must never block.
+         */
+        public Builder responseExecutor(Executor executor) {
+            this.responseExecutor = Objects.requireNonNull(executor, "responseExecutor");
+            return this;
+        }
+
+        /** Creates the balancer of each service. Default: round robin. */
+        public Builder loadBalancer(LoadBalancer.Factory factory) {
+            this.loadBalancer = Objects.requireNonNull(factory, "loadBalancer");
+            return this;
+        }
+
+        /** Adds a router; routers run in the order added, before the load balancer. */
+        public Builder router(Router router) {
+            routers.add(Objects.requireNonNull(router, "router"));
+            return this;
+        }
+
+        /** Adds a user interceptor; they run outermost, in the order added. */
+        public Builder interceptor(Interceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        /**
+         * Adds an interceptor run once per attempt, after the load balancer picked the endpoint (the
+         * request carries it as {@code CallAttributes.ENDPOINT}); e.g. a per-endpoint circuit breaker.
+         */
+        public Builder endpointInterceptor(Interceptor interceptor) {
+            endpointInterceptors.add(Objects.requireNonNull(interceptor, "endpointInterceptor"));
+            return this;
+        }
+
+        /** The retry / failover policy, above the cluster. Default: none (one attempt). */
+        public Builder retry(Interceptor retry) {
+            this.retry = retry;
+            return this;
+        }
+
+        /** The fallback, above retry. Default: none. */
+        public Builder fallback(Interceptor fallback) {
+            this.fallback = fallback;
+            return this;
+        }
+
+        /** The metrics interceptor, above fallback. Default: none. */
+        public Builder metrics(Interceptor metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        /** The tracing interceptor, the outermost built-in. Default: none. */
+        public Builder tracing(Interceptor tracing) {
+            this.tracing = tracing;
+            return this;
+        }
+
+        /** @throws IllegalStateException if no registry was given */
+        public RpcClient build() {
+            if (registry == null) {
+                throw new IllegalStateException(
+                        "registry: not set (expected: a Registry, e.g. StaticRegistry.of(instance) for direct addresses)");
+            }
+            return new RpcClient(this);
+        }
+
+        static int range(String name, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + ".." + max + ")");
+            }
+            return value;
+        }
+
+        static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+            }
+            return d;
+        }
+
+        static Duration nonNegative(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(name + ": " + d + " (expected: >= 0)");
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.outrigger.core.internal.client;
+
+import io.outrigger.core.Interceptor;
+import io.outrigger.core.Invoker;
+import java.util.List;
+
+/**
+ * The one place where the order of the client chain is written down. Outermost first:
+ *
+ * <pre>
+ * user interceptors  the first to see a call, the last to see its outcome
+ * tracing            outside everything built in, so a span covers retries, fallbacks, fast rejections
+ * metrics            same reason: a call's duration includes its retries
+ * fallback           above retry: falls back only when every attempt failed
+ * retry / failover   above the cluster: each attempt may pick another endpoint
+ * cluster            routers, load balancer, endpoint interceptors (per attempt), the endpoint
+ * </pre>
+ */
+public final class ClientChain {
+
+    private ClientChain() {}
+
+    /**
+     * Builds the chain over {@code cluster}. Absent slots ({@code null}) are skipped.
+     */
+    public static Invoker build(
+            Invoker cluster,
+            Interceptor retry,
+            Interceptor fallback,
+            Interceptor metrics,
+            Interceptor tracing,
+            List<Interceptor> user) {
+        Invoker chain = cluster;
+        chain = decorate(chain, retry);
+        chain = decorate(chain, fallback);
+        chain = decorate(chain, metrics);
+        chain = decorate(chain, tracing);
+        for (int i = user.size() - 1; i >= 0; i--) {
+            chain = chain.decorate(user.get(i));
+        }
+        return chain;
+    }
+
+    private static Invoker decorate(Invoker chain, Interceptor interceptor) {
+        return interceptor == null ? chain : chain.decorate(interceptor);
+    }
+}

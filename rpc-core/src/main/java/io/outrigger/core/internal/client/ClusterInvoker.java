@@ -1,0 +1,208 @@
+package io.outrigger.core.internal.client;
+
+import io.outrigger.core.CallAttributes;
+import io.outrigger.core.Interceptor;
+import io.outrigger.core.Invoker;
+import io.outrigger.core.RpcRequest;
+import io.outrigger.core.RpcResponse;
+import io.outrigger.core.Status;
+import io.outrigger.core.Subscription;
+import io.outrigger.core.cluster.Endpoint;
+import io.outrigger.core.cluster.LoadBalancer;
+import io.outrigger.core.cluster.Router;
+import io.outrigger.core.internal.transport.ClientTransport;
+import io.outrigger.core.registry.InstanceListener;
+import io.outrigger.core.registry.Registry;
+import io.outrigger.core.registry.ServiceInstance;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The innermost client invoker of one service: the registry's current instances, then the routers,
+ * then the load balancer, then the endpoint-level interceptors, then the chosen endpoint.
+ *
+ * <p>The request path reads one volatile list; the registry thread replaces that list when instances
+ * change. Nothing here talks to the registry per call.
+ */
+final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterInvoker.class);
+
+    private final String service;
+    private final ClientTransport transport;
+    private final List<Router> routers;
+    private final LoadBalancer balancer;
+    private final boolean balancerLearns;
+    private final List<Interceptor> endpointInterceptors;
+    private final Subscription subscription;
+
+    private volatile List<Endpoint> endpoints = List.of();
+    private final Map<String, ClusterEndpoint> byId = new HashMap<>();
+    private boolean closed;
+
+    ClusterInvoker(
+            String service,
+            Registry registry,
+            ClientTransport transport,
+            List<Router> routers,
+            LoadBalancer balancer,
+            List<Interceptor> endpointInterceptors) {
+        this.service = service;
+        this.transport = transport;
+        this.routers = List.copyOf(routers);
+        this.balancer = balancer;
+        this.balancerLearns = overridesOnResult(balancer);
+        this.endpointInterceptors = List.copyOf(endpointInterceptors);
+        this.subscription = registry.subscribe(service, this);
+    }
+
+    @Override
+    public CompletionStage<RpcResponse> invoke(RpcRequest request) {
+        List<Endpoint> all = endpoints;
+        if (all.isEmpty()) {
+            return fail("no provider of " + service + " is registered");
+        }
+        List<Endpoint> candidates = all;
+        for (Router router : routers) {
+            List<Endpoint> routed = router.route(candidates, request);
+            if (routed.isEmpty()) {
+                return fail("no provider of " + service + " left after router " + router + " (" + candidates.size()
+                        + " candidates before it: " + describe(candidates) + ")");
+            }
+            candidates = routed;
+        }
+        candidates = usable(candidates, request.attributes().get(CallAttributes.TRIED_ENDPOINTS));
+        if (candidates.isEmpty()) {
+            return fail("all " + all.size() + " providers of " + service + " are unreachable: " + describe(all));
+        }
+        Endpoint endpoint = balancer.pick(candidates, request);
+        CompletionStage<RpcResponse> result;
+        if (endpointInterceptors.isEmpty()) {
+            result = endpoint.invoke(request);
+        } else {
+            Invoker chain = endpoint;
+            for (int i = endpointInterceptors.size() - 1; i >= 0; i--) {
+                chain = chain.decorate(endpointInterceptors.get(i));
+            }
+            result = chain.invoke(request.withAttribute(CallAttributes.ENDPOINT, endpoint));
+        }
+        if (balancerLearns) {
+            long start = System.nanoTime();
+            result = result.whenComplete((response, error) -> {
+                if (response != null) {
+                    balancer.onResult(endpoint, response, System.nanoTime() - start);
+                }
+            });
+        }
+        return result;
+    }
+
+    /** The available candidates not tried already; the same list when all qualify (no allocation). */
+    private static List<Endpoint> usable(List<Endpoint> candidates, Set<String> tried) {
+        int n = candidates.size();
+        boolean all = true;
+        for (int i = 0; i < n && all; i++) {
+            Endpoint e = candidates.get(i);
+            all = e.isAvailable()
+                    && (tried == null || !tried.contains(e.instance().id()));
+        }
+        if (all) {
+            return candidates;
+        }
+        List<Endpoint> available = new ArrayList<>(n);
+        List<Endpoint> untried = new ArrayList<>(n);
+        for (Endpoint e : candidates) {
+            if (e.isAvailable()) {
+                available.add(e);
+                if (tried == null || !tried.contains(e.instance().id())) {
+                    untried.add(e);
+                }
+            }
+        }
+        // Prefer endpoints not tried yet, but an endpoint tried before beats none at all.
+        return untried.isEmpty() ? available : untried;
+    }
+
+    private static CompletionStage<RpcResponse> fail(String description) {
+        return CompletableFuture.completedFuture(RpcResponse.failure(Status.UNAVAILABLE.withDescription(description)));
+    }
+
+    private static String describe(List<Endpoint> endpoints) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < endpoints.size() && i < 5; i++) {
+            Endpoint e = endpoints.get(i);
+            sb.append(i == 0 ? "" : ", ").append(e.instance()).append(e.isAvailable() ? "" : " (unreachable)");
+        }
+        if (endpoints.size() > 5) {
+            sb.append(", ...");
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public synchronized void onInstances(String service, List<ServiceInstance> instances) {
+        if (closed) {
+            return;
+        }
+        Map<String, ClusterEndpoint> next = new HashMap<>();
+        List<Endpoint> list = new ArrayList<>(instances.size());
+        for (ServiceInstance instance : instances) {
+            if (next.containsKey(instance.id())) {
+                continue;
+            }
+            ClusterEndpoint existing = byId.remove(instance.id());
+            ClusterEndpoint endpoint;
+            if (existing == null) {
+                endpoint = new ClusterEndpoint(instance, transport.acquire(instance.host(), instance.port()));
+            } else if (!existing.instance.equals(instance)) {
+                endpoint = existing.withInstance(instance);
+            } else {
+                endpoint = existing;
+            }
+            next.put(instance.id(), endpoint);
+            list.add(endpoint);
+        }
+        for (ClusterEndpoint gone : byId.values()) {
+            // Calls in flight there finish; the connection closes once idle (if no other service uses it).
+            transport.release(gone.peer);
+        }
+        byId.clear();
+        byId.putAll(next);
+        endpoints = List.copyOf(list);
+        log.debug("{}: {} providers: {}", service, list.size(), list);
+    }
+
+    /** The endpoints seen now. */
+    List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        subscription.close();
+        for (ClusterEndpoint e : byId.values()) {
+            transport.release(e.peer);
+        }
+        byId.clear();
+        endpoints = List.of();
+    }
+
+    private static boolean overridesOnResult(LoadBalancer balancer) {
+        try {
+            return balancer.getClass()
+                            .getMethod("onResult", Endpoint.class, RpcResponse.class, long.class)
+                            .getDeclaringClass()
+                    != LoadBalancer.class;
+        } catch (NoSuchMethodException e) {
+            return true;
+        }
+    }
+}

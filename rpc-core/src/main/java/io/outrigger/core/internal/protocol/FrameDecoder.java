@@ -1,0 +1,186 @@
+package io.outrigger.core.internal.protocol;
+
+import static io.outrigger.core.internal.protocol.FrameEncoder.HEADER_LENGTH;
+import static io.outrigger.core.internal.protocol.FrameEncoder.MAGIC;
+import static io.outrigger.core.internal.protocol.FrameEncoder.VERSION;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.outrigger.core.Metadata;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Splits the byte stream into {@link Frame}s (layout in {@code docs/protocol.md}).
+ *
+ * <p>Every length is checked against {@link ProtocolLimits} from the 24-byte header, before anything
+ * is allocated or buffered: a frame over the limits is discarded as it streams in and reported as an
+ * {@link OversizedFrame} (the connection survives); a frame that breaks the protocol raises a {@link
+ * ProtocolException} and the decoder ignores everything after it (the handler closes the
+ * connection). Frames hold only plain Java objects: no buffer outlives {@link #decode}.
+ *
+ * <p>Not sharable: one instance per channel.
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+
+    private final ProtocolLimits limits;
+    private long discardRemaining;
+    private boolean broken;
+
+    public FrameDecoder(ProtocolLimits limits) {
+        this.limits = limits;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (broken) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (discardRemaining > 0) {
+            int n = (int) Math.min(discardRemaining, in.readableBytes());
+            in.skipBytes(n);
+            discardRemaining -= n;
+            if (discardRemaining > 0) {
+                return;
+            }
+        }
+        while (in.readableBytes() >= HEADER_LENGTH) {
+            Object frame;
+            try {
+                frame = decodeOne(in);
+            } catch (ProtocolException e) {
+                broken = true;
+                in.skipBytes(in.readableBytes());
+                throw e;
+            }
+            if (frame == null) {
+                return;
+            }
+            out.add(frame);
+            if (discardRemaining > 0) {
+                int n = (int) Math.min(discardRemaining, in.readableBytes());
+                in.skipBytes(n);
+                discardRemaining -= n;
+                if (discardRemaining > 0) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One frame, an {@link OversizedFrame}, or {@code null} when more bytes are needed. */
+    private Object decodeOne(ByteBuf in) {
+        int start = in.readerIndex();
+        int magic = in.getUnsignedShort(start);
+        if (magic != MAGIC) {
+            throw new ProtocolException(String.format(
+                    "bad magic 0x%04x where a frame should start (expected 0x%04x): not an Outrigger peer, or a"
+                            + " corrupt stream",
+                    magic, MAGIC));
+        }
+        int version = in.getUnsignedByte(start + 2);
+        if (version != VERSION) {
+            throw new ProtocolException(
+                    "unsupported protocol version " + version + " (this side speaks version " + VERSION + ")");
+        }
+        int flags = in.getUnsignedByte(start + 3);
+        if ((flags & FrameFlags.RESERVED) != 0) {
+            throw new ProtocolException(String.format("unknown flag bits 0x%02x in flags 0x%02x", flags & 0xF0, flags));
+        }
+        byte serializerId = in.getByte(start + 4);
+        int status = in.getUnsignedByte(start + 5);
+        int pathLength = in.getUnsignedShort(start + 6);
+        int requestId = in.getInt(start + 8);
+        long timeoutMicros = in.getUnsignedInt(start + 12);
+        long metadataLength = in.getUnsignedInt(start + 16);
+        long bodyLength = in.getUnsignedInt(start + 20);
+        long rest = pathLength + metadataLength + bodyLength;
+
+        boolean response = (flags & FrameFlags.RESPONSE) != 0;
+        boolean control = (flags & (FrameFlags.HEARTBEAT | FrameFlags.GOAWAY)) != 0;
+        if (pathLength > ProtocolLimits.MAX_PATH_LENGTH) {
+            throw new ProtocolException(
+                    "service/method path of " + pathLength + " bytes (limit " + ProtocolLimits.MAX_PATH_LENGTH + ")");
+        }
+        if (!response && !control && pathLength == 0) {
+            throw new ProtocolException("request " + requestId + " has no service/method path");
+        }
+        if ((response || control) && pathLength != 0) {
+            throw new ProtocolException("a response or control frame carries a path of " + pathLength + " bytes");
+        }
+        if (rest > limits.maxDiscardBytes()) {
+            throw new ProtocolException("frame declares " + rest + " bytes after its header, far over the limits"
+                    + " (maxMessageSize " + limits.maxMessageSize() + ", maxMetadataSize "
+                    + limits.maxMetadataSize() + ")");
+        }
+        if (metadataLength > limits.maxMetadataSize() || bodyLength > limits.maxMessageSize()) {
+            in.skipBytes(HEADER_LENGTH);
+            discardRemaining = rest;
+            String reason = bodyLength > limits.maxMessageSize()
+                    ? (response ? "response" : "request") + " message of " + bodyLength
+                            + " bytes exceeds the maxMessageSize of " + limits.maxMessageSize() + " bytes"
+                    : "metadata of " + metadataLength + " bytes exceeds the maxMetadataSize of "
+                            + limits.maxMetadataSize() + " bytes";
+            return new OversizedFrame(flags, requestId, reason);
+        }
+        if (in.readableBytes() < HEADER_LENGTH + rest) {
+            return null;
+        }
+
+        in.skipBytes(HEADER_LENGTH);
+        String service = "";
+        String method = "";
+        if (pathLength > 0) {
+            String path =
+                    in.readCharSequence(pathLength, StandardCharsets.UTF_8).toString();
+            int slash = path.lastIndexOf('/');
+            if (slash <= 0 || slash == path.length() - 1) {
+                throw new ProtocolException("request path \"" + path + "\" is not service/method");
+            }
+            service = path.substring(0, slash);
+            method = path.substring(slash + 1);
+        }
+        Metadata metadata = readMetadata(in, (int) metadataLength);
+        byte[] body = new byte[(int) bodyLength];
+        in.readBytes(body);
+        return new Frame(flags, serializerId, status, requestId, timeoutMicros, service, method, metadata, body);
+    }
+
+    private static Metadata readMetadata(ByteBuf in, int length) {
+        if (length == 0) {
+            return Metadata.empty();
+        }
+        int end = in.readerIndex() + length;
+        String[] entries = new String[8];
+        int n = 0;
+        while (in.readerIndex() < end) {
+            if (end - in.readerIndex() < 1) {
+                break;
+            }
+            int keyLength = in.readUnsignedByte();
+            if (keyLength == 0 || in.readerIndex() + keyLength + 2 > end) {
+                throw new ProtocolException("metadata entry overruns the declared metadata length of " + length);
+            }
+            String key =
+                    in.readCharSequence(keyLength, StandardCharsets.US_ASCII).toString();
+            int valueLength = in.readUnsignedShort();
+            if (in.readerIndex() + valueLength > end) {
+                throw new ProtocolException("metadata value of '" + key + "' overruns the declared metadata length");
+            }
+            String value =
+                    in.readCharSequence(valueLength, StandardCharsets.UTF_8).toString();
+            if (n + 2 > entries.length) {
+                entries = java.util.Arrays.copyOf(entries, entries.length * 2);
+            }
+            entries[n++] = key;
+            entries[n++] = value;
+        }
+        try {
+            return Metadata.ofEntries(java.util.Arrays.copyOf(entries, n));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("invalid metadata: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package io.outrigger.core.internal.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.ByteBufUtil;
+import io.outrigger.core.Metadata;
+import io.outrigger.core.Payload;
+import io.outrigger.core.RpcException;
+import io.outrigger.core.RpcRequest;
+import io.outrigger.core.RpcResponse;
+import io.outrigger.core.Status;
+import io.outrigger.serialization.Serializer;
+import io.outrigger.serialization.Serializers;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes frames into pooled buffers (layout in {@code docs/protocol.md}). Runs on whatever thread
+ * produces the message (the caller, or the business thread), so serialization stays off the event
+ * loops.
+ *
+ * <p>Ownership: each method returns a buffer the caller must write or release; on any failure the
+ * buffer is released here before the exception leaves.
+ */
+public final class FrameEncoder {
+
+    public static final int MAGIC = 0x4F52; // "OR"
+    public static final int VERSION = 1;
+    public static final int HEADER_LENGTH = 24;
+
+    private final Serializers serializers;
+    private final int maxMessageSize;
+
+    public FrameEncoder(Serializers serializers, int maxMessageSize) {
+        this.serializers = serializers;
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    /**
+     * Encodes a request.
+     *
+     * @throws RpcException {@code RESOURCE_EXHAUSTED} if the message is over the limit, {@code
+     *     INVALID_ARGUMENT} if it cannot be serialized or the metadata is too large
+     */
+    public ByteBuf request(ByteBufAllocator alloc, int requestId, RpcRequest request, boolean oneWay) {
+        return request(alloc, requestId, request, timeoutMicros(request), oneWay);
+    }
+
+    /** Encodes a request with an explicit remaining time (test vectors need a fixed one). */
+    public ByteBuf request(
+            ByteBufAllocator alloc, int requestId, RpcRequest request, long timeoutMicros, boolean oneWay) {
+        ByteBuf buf = alloc.buffer(256);
+        try {
+            buf.writeZero(HEADER_LENGTH);
+            int pathStart = buf.writerIndex();
+            buf.writeCharSequence(request.service(), StandardCharsets.UTF_8);
+            buf.writeByte('/');
+            buf.writeCharSequence(request.method(), StandardCharsets.UTF_8);
+            int pathLength = buf.writerIndex() - pathStart;
+            if (pathLength > ProtocolLimits.MAX_PATH_LENGTH) {
+                throw RpcException.of(Status.INVALID_ARGUMENT.withDescription("service/method name of " + pathLength
+                        + " bytes exceeds " + ProtocolLimits.MAX_PATH_LENGTH + " bytes"));
+            }
+            int metadataLength = writeMetadata(buf, request.metadata());
+            byte serializerId = writeBody(buf, request.payload(), "request for " + request.fullMethodName());
+            int bodyLength = buf.writerIndex() - HEADER_LENGTH - pathLength - metadataLength;
+            writeHeader(
+                    buf,
+                    oneWay ? FrameFlags.ONE_WAY : 0,
+                    serializerId,
+                    0,
+                    pathLength,
+                    requestId,
+                    timeoutMicros,
+                    metadataLength,
+                    bodyLength);
+            return buf;
+        } catch (RuntimeException | Error e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    /** Encodes a response; a failure carries its description as UTF-8 text. */
+    public ByteBuf response(ByteBufAllocator alloc, int requestId, RpcResponse response) {
+        ByteBuf buf = alloc.buffer(256);
+        try {
+            buf.writeZero(HEADER_LENGTH);
+            int metadataLength = writeMetadata(buf, response.metadata());
+            byte serializerId;
+            Status status = response.status();
+            if (status.isOk()) {
+                serializerId = writeBody(buf, response.payload(), "response");
+            } else {
+                serializerId = 0;
+                String description = status.description();
+                if (description != null) {
+                    // Cap descriptions: an error message must never be the thing that breaks a limit.
+                    ByteBufUtil.writeUtf8(
+                            buf, description.length() > 8192 ? description.substring(0, 8192) : description);
+                }
+            }
+            int bodyLength = buf.writerIndex() - HEADER_LENGTH - metadataLength;
+            writeHeader(
+                    buf,
+                    FrameFlags.RESPONSE,
+                    serializerId,
+                    status.code().value(),
+                    0,
+                    requestId,
+                    0,
+                    metadataLength,
+                    bodyLength);
+            return buf;
+        } catch (RuntimeException | Error e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    /** A heartbeat request ({@code response == false}) or its answer. */
+    public static ByteBuf heartbeat(ByteBufAllocator alloc, int requestId, boolean response) {
+        ByteBuf buf = alloc.buffer(HEADER_LENGTH);
+        buf.writeZero(HEADER_LENGTH);
+        writeHeader(
+                buf, FrameFlags.HEARTBEAT | (response ? FrameFlags.RESPONSE : 0), (byte) 0, 0, 0, requestId, 0, 0, 0);
+        return buf;
+    }
+
+    /** The closing frame a server sends when it shuts down, with a reason for logs. */
+    public static ByteBuf goAway(ByteBufAllocator alloc, String reason) {
+        ByteBuf buf = alloc.buffer(HEADER_LENGTH + reason.length());
+        buf.writeZero(HEADER_LENGTH);
+        int bodyLength = ByteBufUtil.writeUtf8(buf, reason);
+        writeHeader(buf, FrameFlags.GOAWAY | FrameFlags.RESPONSE, (byte) 0, 0, 0, 0, 0, 0, bodyLength);
+        return buf;
+    }
+
+    private static void writeHeader(
+            ByteBuf buf,
+            int flags,
+            byte serializerId,
+            int status,
+            int pathLength,
+            int requestId,
+            long timeoutMicros,
+            int metadataLength,
+            int bodyLength) {
+        int i = buf.readerIndex();
+        buf.setShort(i, MAGIC);
+        buf.setByte(i + 2, VERSION);
+        buf.setByte(i + 3, flags);
+        buf.setByte(i + 4, serializerId);
+        buf.setByte(i + 5, status);
+        buf.setShort(i + 6, pathLength);
+        buf.setInt(i + 8, requestId);
+        buf.setInt(i + 12, (int) timeoutMicros);
+        buf.setInt(i + 16, metadataLength);
+        buf.setInt(i + 20, bodyLength);
+    }
+
+    private static long timeoutMicros(RpcRequest request) {
+        if (request.deadline().isNone()) {
+            return 0;
+        }
+        long micros = request.deadline().remainingNanos() / 1000;
+        // 0 means "none" on the wire, so an expired deadline travels as 1 µs; the cap is ~71 minutes.
+        return Math.max(1, Math.min(micros, 0xFFFF_FFFFL));
+    }
+
+    private int writeMetadata(ByteBuf buf, Metadata metadata) {
+        int start = buf.writerIndex();
+        for (int i = 0, n = metadata.size(); i < n; i++) {
+            String key = metadata.key(i);
+            buf.writeByte(key.length());
+            buf.writeCharSequence(key, StandardCharsets.US_ASCII);
+            int lengthIndex = buf.writerIndex();
+            buf.writeShort(0);
+            int valueLength = ByteBufUtil.writeUtf8(buf, metadata.value(i));
+            if (valueLength > 0xFFFF) {
+                throw RpcException.of(Status.INVALID_ARGUMENT.withDescription(
+                        "metadata value of '" + key + "' is " + valueLength + " bytes (expected: <= 65535)"));
+            }
+            buf.setShort(lengthIndex, valueLength);
+        }
+        return buf.writerIndex() - start;
+    }
+
+    private byte writeBody(ByteBuf buf, Payload payload, String what) {
+        int start = buf.writerIndex();
+        byte id;
+        if (payload instanceof Payload.Encoded encoded) {
+            buf.writeBytes(encoded.bytes());
+            id = encoded.serializerId();
+        } else {
+            Object message = ((Payload.OfMessage) payload).message();
+            Serializer serializer;
+            try {
+                serializer = serializers.forType(message.getClass());
+                serializer.encode(message, new ByteBufOutputStream(buf));
+            } catch (IOException | RuntimeException e) {
+                throw RpcException.of(Status.INTERNAL
+                        .withDescription("cannot serialize " + what + ": " + e.getMessage())
+                        .withCause(e));
+            }
+            id = serializer.id();
+        }
+        int length = buf.writerIndex() - start;
+        if (length > maxMessageSize) {
+            throw RpcException.of(Status.RESOURCE_EXHAUSTED.withDescription(what + " is " + length
+                    + " bytes, over the maxMessageSize of " + maxMessageSize + " bytes; raise maxMessageSize on both"
+                    + " sides or send less"));
+        }
+        return id;
+    }
+}

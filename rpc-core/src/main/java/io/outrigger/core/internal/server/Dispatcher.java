@@ -1,0 +1,117 @@
+package io.outrigger.core.internal.server;
+
+import io.outrigger.core.Attributes;
+import io.outrigger.core.CallAttributes;
+import io.outrigger.core.Deadline;
+import io.outrigger.core.Invoker;
+import io.outrigger.core.Payload;
+import io.outrigger.core.RpcRequest;
+import io.outrigger.core.RpcResponse;
+import io.outrigger.core.Status;
+import io.outrigger.core.internal.protocol.Frame;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Takes request frames off the event loop onto the business executor, runs the server chain, and
+ * sends the response back. Counts calls in flight, for graceful shutdown.
+ *
+ * <p>When the executor refuses a call (full), the caller gets {@code RESOURCE_EXHAUSTED} at once
+ * from the event loop: nothing queues without bound.
+ */
+public final class Dispatcher {
+
+    private final Map<String, Invoker> services;
+    private final Invoker chain;
+    private final Executor executor;
+    private final String executorDescription;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    /**
+     * @param services the invoker of each exported service, by name
+     * @param chain the server chain, ending in {@link #route}
+     */
+    Dispatcher(
+            Map<String, Invoker> services,
+            java.util.function.Function<Invoker, Invoker> chain,
+            Executor executor,
+            String executorDescription) {
+        this.services = Map.copyOf(services);
+        this.chain = chain.apply(this::route);
+        this.executor = executor;
+        this.executorDescription = executorDescription;
+    }
+
+    /** On the event loop: queues the call on the business executor, or answers at once if it is full. */
+    void dispatch(ServerConnection connection, Frame frame) {
+        inFlight.incrementAndGet();
+        long micros = frame.timeoutMicros();
+        Deadline deadline = micros == 0 ? Deadline.NONE : Deadline.after(micros, TimeUnit.MICROSECONDS);
+        RpcRequest request = new RpcRequest(
+                frame.service(),
+                frame.method(),
+                frame.metadata(),
+                deadline,
+                Payload.encoded(frame.serializerId(), frame.body()),
+                Attributes.empty().with(CallAttributes.REMOTE_ADDRESS, connection.remote()));
+        try {
+            executor.execute(() -> run(connection, frame.requestId(), request));
+        } catch (RejectedExecutionException e) {
+            finish(
+                    connection,
+                    frame.requestId(),
+                    RpcResponse.failure(Status.RESOURCE_EXHAUSTED.withDescription(
+                            request.fullMethodName() + ": server busy (" + executorDescription
+                                    + " all taken); the call was not run, try another provider or later")));
+        }
+    }
+
+    private void run(ServerConnection connection, int requestId, RpcRequest request) {
+        if (request.deadline().isExpired()) {
+            finish(
+                    connection,
+                    requestId,
+                    RpcResponse.failure(Status.DEADLINE_EXCEEDED.withDescription(
+                            request.fullMethodName() + ": deadline expired while queued on the server; not run")));
+            return;
+        }
+        CompletionStage<RpcResponse> result;
+        try {
+            result = chain.invoke(request);
+        } catch (Throwable t) {
+            result = CompletableFuture.completedFuture(RpcResponse.failure(
+                    Status.INTERNAL.withDescription(request.fullMethodName() + ": server interceptor threw " + t)));
+        }
+        result.whenComplete((response, error) -> finish(
+                connection, requestId, error == null ? response : RpcResponse.failure(Status.fromThrowable(error))));
+    }
+
+    private void finish(ServerConnection connection, int requestId, RpcResponse response) {
+        try {
+            connection.respond(requestId, response);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /** The innermost server invoker: finds the exported service. */
+    private CompletionStage<RpcResponse> route(RpcRequest request) {
+        Invoker service = services.get(request.service());
+        if (service == null) {
+            return CompletableFuture.completedFuture(RpcResponse.failure(Status.UNIMPLEMENTED.withDescription(
+                    "unknown service " + request.service() + "; this server exports: "
+                            + String.join(", ", new java.util.TreeSet<>(services.keySet())))));
+        }
+        return service.invoke(request);
+    }
+
+    /** Calls accepted and not yet answered. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+}

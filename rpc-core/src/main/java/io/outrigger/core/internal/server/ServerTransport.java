@@ -1,0 +1,191 @@
+package io.outrigger.core.internal.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.outrigger.core.Interceptor;
+import io.outrigger.core.Invoker;
+import io.outrigger.core.internal.protocol.FrameDecoder;
+import io.outrigger.core.internal.protocol.FrameEncoder;
+import io.outrigger.core.internal.protocol.ProtocolLimits;
+import io.outrigger.core.internal.transport.Transport;
+import io.outrigger.core.service.ServiceDescriptor;
+import io.outrigger.serialization.Serializers;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of the native protocol: accepts connections, decodes frames on the event loops,
+ * dispatches calls to the business executor, and shuts down gracefully.
+ *
+ * <pre>
+ * socket -> idle (closes connections silent for 3x the heartbeat interval)
+ *        -> FrameDecoder (limits checked before allocating)
+ *        -> ServerConnection (heartbeats, oversized frames, hands requests to the Dispatcher)
+ *        -> [business executor] server interceptors -> service -> encode -> WriteQueue (batched flush)
+ * </pre>
+ */
+public final class ServerTransport {
+
+    private static final Logger log = LoggerFactory.getLogger(ServerTransport.class);
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ExecutorService executor;
+    private final boolean ownsExecutor;
+    private final Dispatcher dispatcher;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final Channel serverChannel;
+
+    /** The settings of a server transport, validated by the public builder. */
+    public record Config(
+            String host,
+            int port,
+            int ioThreads,
+            int maxMessageSize,
+            int maxMetadataSize,
+            Duration idleTimeout,
+            Serializers serializers) {}
+
+    /**
+     * Binds and starts serving.
+     *
+     * @param javaServices Java implementations by descriptor
+     * @param genericServices invokers for services without a Java interface, by name
+     * @param interceptors server interceptors, outermost first
+     */
+    public ServerTransport(
+            Config config,
+            Map<ServiceDescriptor, Object> javaServices,
+            Map<String, Invoker> genericServices,
+            List<Interceptor> interceptors,
+            ExecutorService executor,
+            boolean ownsExecutor,
+            String executorDescription) {
+        Map<String, Invoker> services = new LinkedHashMap<>(genericServices);
+        javaServices.forEach((descriptor, impl) ->
+                services.put(descriptor.name(), new JavaServiceInvoker(descriptor, impl, config.serializers())));
+        this.executor = executor;
+        this.ownsExecutor = ownsExecutor;
+        this.dispatcher = new Dispatcher(
+                services,
+                route -> {
+                    Invoker chain = route;
+                    for (int i = interceptors.size() - 1; i >= 0; i--) {
+                        chain = chain.decorate(interceptors.get(i));
+                    }
+                    return chain;
+                },
+                executor,
+                executorDescription);
+        ProtocolLimits limits = new ProtocolLimits(config.maxMessageSize(), config.maxMetadataSize());
+        FrameEncoder encoder = new FrameEncoder(config.serializers(), config.maxMessageSize());
+        Transport transport = Transport.get();
+        this.boss = transport.newGroup(1, "outrigger-accept");
+        this.workers = transport.newGroup(config.ioThreads(), "outrigger-server-io");
+        long idleMillis = config.idleTimeout().toMillis();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ch.pipeline()
+                                .addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
+                                .addLast("decoder", new FrameDecoder(limits))
+                                .addLast("connection", new ServerConnection(dispatcher, encoder));
+                    }
+                });
+        try {
+            this.serverChannel = bootstrap
+                    .bind(new InetSocketAddress(config.host(), config.port()))
+                    .syncUninterruptibly()
+                    .channel();
+        } catch (RuntimeException e) {
+            shutdownThreads();
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e, e);
+        }
+    }
+
+    /** The port listened on. */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Calls accepted and not yet answered. */
+    public int inFlight() {
+        return dispatcher.inFlight();
+    }
+
+    /** Open client connections. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /**
+     * Graceful shutdown: stops accepting, sends the closing frame on every connection so clients send
+     * no new calls, waits up to {@code drainTimeout} for calls in flight, then closes everything.
+     *
+     * @return the calls still in flight when the wait ended (0 when all finished)
+     */
+    public int shutdown(Duration drainTimeout) {
+        serverChannel.close().syncUninterruptibly();
+        for (Channel ch : connections) {
+            ServerConnection c = ch.pipeline().get(ServerConnection.class);
+            if (c != null) {
+                c.goAway("server shutting down");
+            }
+        }
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (dispatcher.inFlight() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int left = dispatcher.inFlight();
+        if (left > 0) {
+            log.warn("drain timeout {} passed with {} calls in flight; closing anyway", drainTimeout, left);
+        }
+        // Flush what is written before closing, so the last responses are not dropped.
+        for (Channel ch : connections) {
+            ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        }
+        for (Channel ch : connections) {
+            ch.closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        shutdownThreads();
+        return left;
+    }
+
+    private void shutdownThreads() {
+        if (ownsExecutor) {
+            executor.shutdown();
+        }
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,255 @@
+package io.outrigger.core.internal.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.collection.IntObjectHashMap;
+import io.outrigger.core.Payload;
+import io.outrigger.core.RequestMayHaveRunException;
+import io.outrigger.core.RpcException;
+import io.outrigger.core.RpcRequest;
+import io.outrigger.core.RpcResponse;
+import io.outrigger.core.Status;
+import io.outrigger.core.internal.protocol.Frame;
+import io.outrigger.core.internal.protocol.FrameEncoder;
+import io.outrigger.core.internal.protocol.OversizedFrame;
+import io.outrigger.core.internal.protocol.ProtocolException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One multiplexed connection to a provider: many concurrent calls, told apart by request id.
+ *
+ * <p>Threads: {@link #send} runs on the caller's thread (it encodes the frame there, so serialization
+ * never runs on the event loop) and hands the frame to a {@link WriteQueue}. Everything else runs on
+ * the channel's event loop, which alone touches the map of pending calls, so it needs no lock.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+    private final Channel channel;
+    private final String remote;
+    private final FrameEncoder encoder;
+    private final IntObjectHashMap<PendingCall> pending = new IntObjectHashMap<>();
+    private final WriteQueue<PendingCall> writes;
+    private final AtomicInteger nextId = new AtomicInteger();
+    /** Set when the provider announced its shutdown: no new calls here. */
+    private volatile boolean goingAway;
+    /** Set when the owner wants the connection closed as soon as no call is pending. */
+    private boolean closeWhenIdle;
+
+    ClientConnection(Channel channel, String remote, FrameEncoder encoder) {
+        this.channel = channel;
+        this.remote = remote;
+        this.encoder = encoder;
+        this.writes = new WriteQueue<>(channel, this::write, this::discard);
+    }
+
+    /** Whether new calls may be sent here. */
+    boolean isUsable() {
+        return !goingAway && channel.isActive();
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    /** Sends {@code request}; the future completes with the response or a failure status, never exceptionally. */
+    CompletableFuture<RpcResponse> send(RpcRequest request, AtomicInteger inFlight) {
+        if (inFlight != null) {
+            inFlight.incrementAndGet();
+        }
+        int id = nextRequestId();
+        ByteBuf frame;
+        try {
+            frame = encoder.request(channel.alloc(), id, request, false);
+        } catch (RpcException e) {
+            PendingCall failed = new PendingCall(this, id, request, null, inFlight);
+            failed.finish(RpcResponse.failure(e.status()));
+            return failed;
+        }
+        PendingCall call = new PendingCall(this, id, request, frame, inFlight);
+        writes.enqueue(call);
+        return call;
+    }
+
+    private int nextRequestId() {
+        // Id 0 is left for connection-level frames; ids wrap around after 2^32 calls.
+        int id = nextId.incrementAndGet();
+        return id != 0 ? id : nextId.incrementAndGet();
+    }
+
+    /** On the event loop: registers the call, arms its timer, writes its frame (flushed by the queue). */
+    private void write(PendingCall call) {
+        ByteBuf frame = call.frame;
+        call.frame = null;
+        if (goingAway || !channel.isActive()) {
+            frame.release();
+            call.finish(notSent(goingAway ? "is shutting down" : "is closed"));
+            return;
+        }
+        long remaining = call.request.deadline().remainingNanos();
+        if (remaining <= 0) {
+            frame.release();
+            call.finish(RpcResponse.failure(Status.DEADLINE_EXCEEDED.withDescription(
+                    call.request.fullMethodName() + ": deadline expired before the request was sent to " + remote)));
+            return;
+        }
+        pending.put(call.id, call);
+        if (remaining != Long.MAX_VALUE) {
+            call.timeoutNanos = remaining;
+            call.timer = channel.eventLoop().schedule(call, remaining, TimeUnit.NANOSECONDS);
+        }
+        channel.write(frame, channel.voidPromise());
+    }
+
+    /** The event loop is gone: fail the call without sending it. */
+    private void discard(PendingCall call) {
+        if (call.frame != null) {
+            call.frame.release();
+            call.frame = null;
+        }
+        call.finish(notSent("is closed"));
+    }
+
+    private RpcResponse notSent(String why) {
+        return RpcResponse.failure(Status.UNAVAILABLE.withDescription(
+                "connection to " + remote + " " + why + "; the request was not sent"));
+    }
+
+    /** On the event loop: the call's deadline passed with no response. */
+    void timedOut(PendingCall call) {
+        if (pending.remove(call.id) == null) {
+            return;
+        }
+        call.finish(RpcResponse.failure(Status.DEADLINE_EXCEEDED.withDescription(call.request.fullMethodName()
+                + ": deadline exceeded, no response from " + remote + " within "
+                + TimeUnit.NANOSECONDS.toMillis(call.timeoutNanos) + " ms of sending")));
+        closeIfIdle();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Frame frame) {
+            if (frame.isHeartbeat()) {
+                if (!frame.isResponse()) {
+                    ctx.writeAndFlush(FrameEncoder.heartbeat(ctx.alloc(), frame.requestId(), true), ctx.voidPromise());
+                }
+            } else if (frame.isGoAway()) {
+                goingAway = true;
+                log.info(
+                        "{} is shutting down ({}); {} calls in flight there will finish, new calls go elsewhere",
+                        remote,
+                        new String(frame.body(), StandardCharsets.UTF_8),
+                        pending.size());
+                closeIfIdle();
+            } else if (frame.isResponse()) {
+                complete(frame);
+            }
+        } else if (msg instanceof OversizedFrame oversized) {
+            PendingCall call = pending.remove(oversized.requestId());
+            if (call != null) {
+                cancelTimer(call);
+                call.finish(RpcResponse.failure(Status.RESOURCE_EXHAUSTED.withDescription(
+                        call.request.fullMethodName() + ": " + oversized.reason() + " (from " + remote + ")")));
+            }
+        }
+    }
+
+    private void complete(Frame frame) {
+        PendingCall call = pending.remove(frame.requestId());
+        if (call == null) {
+            return; // Answered after its deadline: the caller has its DEADLINE_EXCEEDED already.
+        }
+        cancelTimer(call);
+        Status status = Status.of(Status.Code.fromValue(frame.status()));
+        RpcResponse response;
+        if (status.isOk()) {
+            response =
+                    new RpcResponse(Status.OK, frame.metadata(), Payload.encoded(frame.serializerId(), frame.body()));
+        } else {
+            String description = frame.body().length == 0 ? null : new String(frame.body(), StandardCharsets.UTF_8);
+            response = new RpcResponse(status.withDescription(description), frame.metadata(), Payload.EMPTY);
+        }
+        call.finish(response);
+        closeIfIdle();
+    }
+
+    private static void cancelTimer(PendingCall call) {
+        if (call.timer != null) {
+            call.timer.cancel(false);
+        }
+    }
+
+    /** Closes the connection once no call is pending (used when the endpoint leaves or the provider goes away). */
+    void closeWhenIdle() {
+        channel.eventLoop().execute(() -> {
+            closeWhenIdle = true;
+            closeIfIdle();
+        });
+    }
+
+    private void closeIfIdle() {
+        if ((closeWhenIdle || goingAway) && pending.isEmpty()) {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent idle) {
+            if (idle.state() == IdleState.WRITER_IDLE) {
+                ctx.writeAndFlush(FrameEncoder.heartbeat(ctx.alloc(), 0, false), ctx.voidPromise());
+            } else if (idle.state() == IdleState.READER_IDLE) {
+                log.warn("closing connection to {}: nothing received, not even heartbeats, for too long", remote);
+                ctx.close();
+            }
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
+                ? cause.getCause()
+                : cause;
+        if (c instanceof ProtocolException) {
+            log.warn("closing connection to {}: protocol error: {}", remote, c.getMessage());
+        } else {
+            log.debug("closing connection to {}: {}", remote, c.toString());
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (!pending.isEmpty()) {
+            List<PendingCall> calls = new ArrayList<>(pending.values());
+            pending.clear();
+            for (PendingCall call : calls) {
+                cancelTimer(call);
+                String why = call.request.fullMethodName() + ": connection to " + remote
+                        + " closed while the call was in flight (it may have run)";
+                call.finish(RpcResponse.failure(
+                        Status.UNAVAILABLE.withDescription(why).withCause(new RequestMayHaveRunException(why))));
+            }
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public String toString() {
+        return "connection to " + remote;
+    }
+}

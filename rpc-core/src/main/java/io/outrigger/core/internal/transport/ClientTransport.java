@@ -1,0 +1,110 @@
+package io.outrigger.core.internal.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.outrigger.core.internal.protocol.FrameDecoder;
+import io.outrigger.core.internal.protocol.FrameEncoder;
+import io.outrigger.core.internal.protocol.ProtocolLimits;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client side of the native protocol: event loops, a bootstrap, and the connections to each
+ * provider address, shared by every service that provider serves.
+ */
+public final class ClientTransport implements AutoCloseable {
+
+    private final EventLoopGroup group;
+    private final Bootstrap bootstrap;
+    private final FrameEncoder encoder;
+    private final ProtocolLimits limits;
+    private final int connectionsPerPeer;
+    private final ClientTransportConfig config;
+    private final Duration heartbeatInterval;
+    private final Map<String, PeerConnections> peers = new ConcurrentHashMap<>();
+
+    public ClientTransport(ClientTransportConfig config, io.outrigger.serialization.Serializers serializers) {
+        this.config = config;
+        this.group = Transport.get().newGroup(config.eventLoopThreads(), "outrigger-client");
+        this.limits = new ProtocolLimits(config.maxMessageSize(), config.maxMetadataSize());
+        this.encoder = new FrameEncoder(serializers, config.maxMessageSize());
+        this.connectionsPerPeer = config.connectionsPerEndpoint();
+        this.heartbeatInterval = config.heartbeatInterval();
+        this.bootstrap = new Bootstrap()
+                .group(group)
+                .channel(Transport.get().socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        config.connectTimeout().toMillis())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        // The connection handler is added once the connect succeeds (see connect()).
+                    }
+                });
+    }
+
+    /** The connections to {@code host:port}, created on first use and shared. Call {@link #release} when done. */
+    public PeerConnections acquire(String host, int port) {
+        String key = host + ":" + port;
+        return peers.compute(key, (k, existing) -> {
+            PeerConnections p = existing != null && !existing.isClosed()
+                    ? existing
+                    : new PeerConnections(this, host, port, connectionsPerPeer);
+            p.retain();
+            return p;
+        });
+    }
+
+    /** Drops one reference to {@code peer}; the last closes its connections once their calls finish. */
+    public void release(PeerConnections peer) {
+        peers.computeIfPresent(peer.key(), (k, p) -> p != peer || p.release() ? p : null);
+    }
+
+    /** Opens one connection to {@code address}; the future completes with it or with the connect failure. */
+    CompletableFuture<ClientConnection> connect(InetSocketAddress address, String remote) {
+        CompletableFuture<ClientConnection> result = new CompletableFuture<>();
+        ChannelFuture f = bootstrap.connect(address);
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                result.completeExceptionally(done.cause());
+                return;
+            }
+            Channel ch = f.channel();
+            ClientConnection connection = new ClientConnection(ch, remote, encoder);
+            long hb = heartbeatInterval.toMillis();
+            ch.pipeline()
+                    .addLast("idle", new IdleStateHandler(3 * hb, hb, 0, TimeUnit.MILLISECONDS))
+                    .addLast("decoder", new FrameDecoder(limits))
+                    .addLast("connection", connection);
+            result.complete(connection);
+        });
+        return result;
+    }
+
+    ClientTransportConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        for (PeerConnections p : peers.values()) {
+            p.closeNow();
+        }
+        peers.clear();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

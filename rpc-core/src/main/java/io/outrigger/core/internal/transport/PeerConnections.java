@@ -1,0 +1,179 @@
+package io.outrigger.core.internal.transport;
+
+import io.outrigger.core.RpcRequest;
+import io.outrigger.core.RpcResponse;
+import io.outrigger.core.Status;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connections to one provider address (one by default), shared by every service it serves.
+ *
+ * <p>Connects eagerly, reconnects on demand, and after a failed connect backs off exponentially
+ * (with jitter) between attempts; while backing off, calls fail at once with {@code UNAVAILABLE}
+ * (the request never left, so a retry elsewhere is safe) and {@link #isAvailable()} is false, so
+ * load balancers skip the address. Thread-safe.
+ */
+public final class PeerConnections {
+
+    private static final Logger log = LoggerFactory.getLogger(PeerConnections.class);
+
+    private final ClientTransport transport;
+    private final String host;
+    private final int port;
+    private final String key;
+    private final AtomicReferenceArray<ClientConnection> slots;
+    private final AtomicReferenceArray<CompletableFuture<ClientConnection>> connecting;
+    private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger refs = new AtomicInteger();
+    private volatile boolean closed;
+
+    private volatile long retryAtNanos;
+    private volatile int failures;
+    private volatile String lastFailure;
+
+    PeerConnections(ClientTransport transport, String host, int port, int connections) {
+        this.transport = transport;
+        this.host = host;
+        this.port = port;
+        this.key = host + ":" + port;
+        this.slots = new AtomicReferenceArray<>(connections);
+        this.connecting = new AtomicReferenceArray<>(connections);
+        for (int i = 0; i < connections; i++) {
+            connect(i);
+        }
+    }
+
+    String key() {
+        return key;
+    }
+
+    void retain() {
+        refs.incrementAndGet();
+    }
+
+    /** @return whether references remain */
+    boolean release() {
+        if (refs.decrementAndGet() > 0) {
+            return true;
+        }
+        closed = true;
+        for (int i = 0; i < slots.length(); i++) {
+            ClientConnection c = slots.get(i);
+            if (c != null) {
+                c.closeWhenIdle();
+            }
+        }
+        return false;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void closeNow() {
+        closed = true;
+        for (int i = 0; i < slots.length(); i++) {
+            ClientConnection c = slots.get(i);
+            if (c != null) {
+                c.channel().close();
+            }
+        }
+    }
+
+    /** Whether a call sent now has a chance: a usable connection, or no back-off in force. */
+    public boolean isAvailable() {
+        for (int i = 0; i < slots.length(); i++) {
+            ClientConnection c = slots.get(i);
+            if (c != null && c.isUsable()) {
+                return true;
+            }
+        }
+        return !closed && System.nanoTime() - retryAtNanos >= 0;
+    }
+
+    /** Sends {@code request} on one of the connections, connecting first if needed. Never completes exceptionally. */
+    public CompletableFuture<RpcResponse> send(RpcRequest request, AtomicInteger inFlight) {
+        int n = slots.length();
+        int start = n == 1 ? 0 : Math.floorMod(next.getAndIncrement(), n);
+        for (int i = 0; i < n; i++) {
+            ClientConnection c = slots.get((start + i) % n);
+            if (c != null && c.isUsable()) {
+                return c.send(request, inFlight);
+            }
+        }
+        if (closed) {
+            return CompletableFuture.completedFuture(RpcResponse.failure(Status.UNAVAILABLE.withDescription(
+                    "connections to " + key + " are closed; the request was not sent")));
+        }
+        long wait = retryAtNanos - System.nanoTime();
+        if (wait > 0) {
+            return CompletableFuture.completedFuture(RpcResponse.failure(Status.UNAVAILABLE.withDescription(
+                    "cannot connect to " + key + " (" + lastFailure + "); next attempt in "
+                            + Math.max(1, wait / 1_000_000) + " ms; the request was not sent")));
+        }
+        return connect(start).handle((c, error) -> c).thenCompose(c -> {
+            if (c == null || !c.isUsable()) {
+                return CompletableFuture.completedFuture(RpcResponse.failure(Status.UNAVAILABLE.withDescription(
+                        "cannot connect to " + key + " (" + lastFailure + "); the request was not sent")));
+            }
+            return c.send(request, inFlight);
+        });
+    }
+
+    /** Connects slot {@code i} unless a connect is already under way; concurrent callers share it. */
+    private CompletableFuture<ClientConnection> connect(int i) {
+        CompletableFuture<ClientConnection> underway = connecting.get(i);
+        if (underway != null) {
+            return underway;
+        }
+        CompletableFuture<ClientConnection> attempt = new CompletableFuture<>();
+        if (!connecting.compareAndSet(i, null, attempt)) {
+            return connecting.get(i) != null ? connecting.get(i) : connect(i);
+        }
+        transport.connect(new InetSocketAddress(host, port), key).whenComplete((c, error) -> {
+            if (error != null) {
+                int f = failures + 1;
+                failures = f;
+                lastFailure = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+                retryAtNanos = System.nanoTime() + backoffNanos(f);
+                if (f == 1 || f % 10 == 0) {
+                    log.warn("cannot connect to {} ({} failed attempts): {}", key, f, lastFailure);
+                }
+                connecting.set(i, null);
+                attempt.completeExceptionally(error);
+                return;
+            }
+            failures = 0;
+            retryAtNanos = 0;
+            if (closed) {
+                c.channel().close();
+            } else {
+                slots.set(i, c);
+                c.channel().closeFuture().addListener(x -> slots.compareAndSet(i, c, null));
+            }
+            connecting.set(i, null);
+            attempt.complete(c);
+        });
+        return attempt;
+    }
+
+    private long backoffNanos(int failures) {
+        ClientTransportConfig config = transport.config();
+        long min = config.reconnectBackoffMin().toNanos();
+        long max = config.reconnectBackoffMax().toNanos();
+        long base = Math.min(max, min << Math.min(failures - 1, 20));
+        // +-20% jitter, so callers that lost a provider together do not reconnect together.
+        return (long) (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+    }
+
+    @Override
+    public String toString() {
+        return key;
+    }
+}

@@ -1,0 +1,430 @@
+package io.outrigger.core.server;
+
+import io.outrigger.core.Interceptor;
+import io.outrigger.core.Invoker;
+import io.outrigger.core.internal.protocol.ProtocolLimits;
+import io.outrigger.core.internal.server.ServerTransport;
+import io.outrigger.core.registry.Registry;
+import io.outrigger.core.registry.ServiceInstance;
+import io.outrigger.core.service.ServiceDescriptor;
+import io.outrigger.serialization.Serializers;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves services over the native protocol, and announces them in a {@link Registry} if given one.
+ *
+ * <p>Netty event loops only move bytes; service code runs on a bounded business executor. When the
+ * executor and its queue are full, new calls get {@code RESOURCE_EXHAUSTED} at once.
+ *
+ * <p>Lifecycle: {@link #start()} binds and then registers; {@link #shutdown()} unregisters, waits
+ * the propagation delay so consumers stop picking this server, stops accepting, tells connected
+ * clients to send no new calls, lets calls in flight finish (bounded), and closes. Thread-safe.
+ *
+ * <pre>{@code
+ * RpcServer server = RpcServer.builder()
+ *         .host("127.0.0.1")
+ *         .port(7000)
+ *         .service(UserService.class, new UserServiceImpl())
+ *         .build()
+ *         .start();
+ * }</pre>
+ */
+public final class RpcServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
+
+    private final Builder config;
+    private final Map<ServiceDescriptor, Object> javaServices;
+    private final Map<String, Invoker> genericServices;
+    private final List<ServiceInstance> announced = new ArrayList<>();
+    private ServerTransport transport;
+    private State state = State.NEW;
+
+    private enum State {
+        NEW,
+        STARTED,
+        STOPPED
+    }
+
+    private RpcServer(Builder b) {
+        this.config = b;
+        this.javaServices = new LinkedHashMap<>(b.javaServices);
+        this.genericServices = new LinkedHashMap<>(b.genericServices);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the port, starts serving, then registers every service (when a registry is set).
+     *
+     * @throws IllegalStateException if already started, or the port cannot be bound
+     */
+    public synchronized RpcServer start() {
+        if (state != State.NEW) {
+            throw new IllegalStateException("server already " + state.name().toLowerCase());
+        }
+        ExecutorService executor = config.executor;
+        boolean owns = executor == null;
+        String description = "the application's executor";
+        if (owns) {
+            executor = newExecutor(config.workerThreads, config.queueCapacity);
+            description = config.workerThreads + " worker threads and " + config.queueCapacity + " queue slots";
+        }
+        transport = new ServerTransport(
+                new ServerTransport.Config(
+                        config.host,
+                        config.port,
+                        config.ioThreads,
+                        config.maxMessageSize,
+                        config.maxMetadataSize,
+                        config.idleTimeout,
+                        config.serializers),
+                javaServices,
+                genericServices,
+                List.copyOf(config.interceptors),
+                executor,
+                owns,
+                description);
+        state = State.STARTED;
+        if (config.registry != null) {
+            String host = announceHost();
+            for (String service : serviceNames()) {
+                ServiceInstance.Builder instance = ServiceInstance.builder(service, host, port());
+                config.instance.accept(instance);
+                ServiceInstance built = instance.build();
+                config.registry.register(built);
+                announced.add(built);
+            }
+        }
+        log.info("serving {} on {}:{}", serviceNames(), config.host, port());
+        return this;
+    }
+
+    /** The port served on (the real one when built with port 0). */
+    public int port() {
+        requireStarted();
+        return transport.port();
+    }
+
+    /** The names of the services served. */
+    public List<String> serviceNames() {
+        List<String> names = new ArrayList<>();
+        javaServices.keySet().forEach(d -> names.add(d.name()));
+        names.addAll(genericServices.keySet());
+        return names;
+    }
+
+    /** Calls accepted and not yet answered. */
+    public int inFlight() {
+        requireStarted();
+        return transport.inFlight();
+    }
+
+    /** The instances this server registered. */
+    public List<ServiceInstance> instances() {
+        return List.copyOf(announced);
+    }
+
+    /**
+     * Graceful shutdown with the configured propagation delay and drain timeout.
+     *
+     * @return the calls still in flight when the drain wait ended (0 when none was lost)
+     */
+    public int shutdown() {
+        return shutdown(config.drainTimeout);
+    }
+
+    /**
+     * Graceful shutdown: unregister, wait the propagation delay (only when registered), stop
+     * accepting, send the closing frame, wait up to {@code drainTimeout} for calls in flight, close.
+     * Idempotent.
+     *
+     * @return the calls still in flight when the drain wait ended (0 when none was lost)
+     */
+    public synchronized int shutdown(Duration drainTimeout) {
+        if (state != State.STARTED) {
+            state = State.STOPPED;
+            return 0;
+        }
+        state = State.STOPPED;
+        if (!announced.isEmpty()) {
+            for (ServiceInstance instance : announced) {
+                config.registry.unregister(instance);
+            }
+            announced.clear();
+            sleep(config.propagationDelay);
+        }
+        int left = transport.shutdown(drainTimeout);
+        log.info("stopped serving {} on port {}", serviceNames(), transport.port());
+        return left;
+    }
+
+    /** Same as {@link #shutdown()}. */
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    private void requireStarted() {
+        if (transport == null) {
+            throw new IllegalStateException("server not started");
+        }
+    }
+
+    private String announceHost() {
+        if (config.announceHost != null) {
+            return config.announceHost;
+        }
+        try {
+            InetAddress bound = InetAddress.getByName(config.host);
+            if (!bound.isAnyLocalAddress()) {
+                return bound.getHostAddress();
+            }
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(
+                    "cannot work out the address to announce; set announceHost(...) on the server builder", e);
+        }
+    }
+
+    private static void sleep(Duration d) {
+        if (d.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ExecutorService newExecutor(int threads, int queue) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(
+                threads,
+                threads,
+                60,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(queue),
+                r -> {
+                    Thread t = new Thread(r, "outrigger-worker-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                },
+                new ThreadPoolExecutor.AbortPolicy());
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
+    }
+
+    /**
+     * Builds an {@link RpcServer}. Not thread-safe. Defaults are documented on each method; values are
+     * validated eagerly.
+     */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port;
+        private String announceHost;
+        private int ioThreads = Math.min(4, Runtime.getRuntime().availableProcessors());
+        private int workerThreads = 200;
+        private int queueCapacity = 1000;
+        private ExecutorService executor;
+        private int maxMessageSize = ProtocolLimits.DEFAULT_MAX_MESSAGE_SIZE;
+        private int maxMetadataSize = ProtocolLimits.DEFAULT_MAX_METADATA_SIZE;
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration drainTimeout = Duration.ofSeconds(10);
+        private Duration propagationDelay = Duration.ofSeconds(1);
+        private Serializers serializers = Serializers.defaults();
+        private Registry registry;
+        private Consumer<ServiceInstance.Builder> instance = b -> {};
+        private final Map<ServiceDescriptor, Object> javaServices = new LinkedHashMap<>();
+        private final Map<String, Invoker> genericServices = new LinkedHashMap<>();
+        private final List<Interceptor> interceptors = new ArrayList<>();
+
+        private Builder() {}
+
+        /** The address to listen on. Default {@code 0.0.0.0} (all interfaces). */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** The port to listen on; 0 picks a free one (see {@link RpcServer#port()}). Default 0. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * The address registered for callers. Default: the bound host, or this machine's address when
+         * bound to all interfaces. Tests and the quickstart use {@code 127.0.0.1}.
+         */
+        public Builder announceHost(String host) {
+            this.announceHost = Objects.requireNonNull(host, "announceHost");
+            return this;
+        }
+
+        /** Exports {@code implementation} as the service described by the interface {@code type}. */
+        public <T> Builder service(Class<T> type, T implementation) {
+            ServiceDescriptor descriptor = ServiceDescriptor.of(type, serializers);
+            return service(descriptor, implementation);
+        }
+
+        /** Exports {@code implementation} under the descriptor's name (e.g. a renamed descriptor). */
+        public Builder service(ServiceDescriptor descriptor, Object implementation) {
+            Objects.requireNonNull(implementation, "implementation");
+            checkUnique(descriptor.name());
+            if (!descriptor.type().isInstance(implementation)) {
+                throw new IllegalArgumentException(implementation.getClass().getName() + " does not implement "
+                        + descriptor.type().getName());
+            }
+            javaServices.put(descriptor, implementation);
+            return this;
+        }
+
+        /**
+         * Exports a service without a Java interface: {@code handler} receives every method of {@code
+         * name} with the request still encoded ({@code Payload.Encoded}), and may answer with encoded
+         * bytes. The sidecar serves non-Java apps this way.
+         */
+        public Builder service(String name, Invoker handler) {
+            Objects.requireNonNull(handler, "handler");
+            checkUnique(name);
+            genericServices.put(name, handler);
+            return this;
+        }
+
+        private void checkUnique(String name) {
+            if (genericServices.containsKey(name)
+                    || javaServices.keySet().stream().anyMatch(d -> d.name().equals(name))) {
+                throw new IllegalArgumentException("service " + name + " is exported twice");
+            }
+        }
+
+        /** Adds a server interceptor; they run in the order added, on the business executor. */
+        public Builder interceptor(Interceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        /** I/O (event loop) threads. Default: min(4, available processors). */
+        public Builder ioThreads(int threads) {
+            this.ioThreads = range("ioThreads", threads, 1, 256);
+            return this;
+        }
+
+        /** Threads running service code (when no executor is given). Default 200. */
+        public Builder workerThreads(int threads) {
+            this.workerThreads = range("workerThreads", threads, 1, 10_000);
+            return this;
+        }
+
+        /** Calls that may wait for a worker thread before new ones are refused. Default 1000. */
+        public Builder queueCapacity(int capacity) {
+            this.queueCapacity = range("queueCapacity", capacity, 1, 1_000_000);
+            return this;
+        }
+
+        /**
+         * Runs service code on {@code executor} instead of the built-in pool; it must be bounded and
+         * throw {@code RejectedExecutionException} when full. The server does not shut it down.
+         */
+        public Builder executor(ExecutorService executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Largest message accepted or sent, in bytes. Default 4 MiB. */
+        public Builder maxMessageSize(int bytes) {
+            this.maxMessageSize = range("maxMessageSize", bytes, 1, Integer.MAX_VALUE / 8);
+            return this;
+        }
+
+        /** Largest request metadata accepted, in bytes. Default 8 KiB. */
+        public Builder maxMetadataSize(int bytes) {
+            this.maxMetadataSize = range("maxMetadataSize", bytes, 0, 1024 * 1024);
+            return this;
+        }
+
+        /** A connection silent for this long (clients send heartbeats) is closed. Default 60 s. */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = positive("idleTimeout", timeout);
+            return this;
+        }
+
+        /** How long shutdown waits for calls in flight. Default 10 s. */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = Objects.requireNonNull(timeout, "drainTimeout");
+            return this;
+        }
+
+        /**
+         * How long shutdown waits after unregistering, so consumers learn of it before the server stops
+         * accepting. Only applies with a registry. Default 1 s.
+         */
+        public Builder propagationDelay(Duration delay) {
+            this.propagationDelay = Objects.requireNonNull(delay, "propagationDelay");
+            return this;
+        }
+
+        /** The serializers. Default {@link Serializers#defaults()}. Set before adding services. */
+        public Builder serializers(Serializers serializers) {
+            this.serializers = Objects.requireNonNull(serializers, "serializers");
+            return this;
+        }
+
+        /** Where to announce the services. Default: none (callers use direct addresses). */
+        public Builder registry(Registry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** Sets the announced instance's version, group, tags, zone, weight (applies to every service). */
+        public Builder instance(Consumer<ServiceInstance.Builder> customizer) {
+            this.instance = Objects.requireNonNull(customizer, "instance");
+            return this;
+        }
+
+        /** @throws IllegalStateException if no service was added */
+        public RpcServer build() {
+            if (javaServices.isEmpty() && genericServices.isEmpty()) {
+                throw new IllegalStateException("no service to serve: add one with service(...)");
+            }
+            return new RpcServer(this);
+        }
+
+        private static int range(String name, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + ".." + max + ")");
+            }
+            return value;
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+            }
+            return d;
+        }
+    }
+}

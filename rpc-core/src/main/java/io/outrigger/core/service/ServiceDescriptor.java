@@ -1,0 +1,149 @@
+package io.outrigger.core.service;
+
+import io.outrigger.serialization.Serializers;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A service interface checked against the rules that make it callable from any language: each
+ * method takes exactly one message and returns one message or a {@code CompletionStage} of one, and
+ * method names are unique. Messages are types a serializer supports (protobuf {@code Message}s,
+ * Thrift {@code TBase}s).
+ *
+ * <p>Immutable. Built once at export or refer time; a broken rule fails there, with a message naming
+ * the method.
+ */
+public final class ServiceDescriptor {
+
+    private final String name;
+    private final Class<?> type;
+    private final Map<String, MethodDescriptor> methods;
+
+    private ServiceDescriptor(String name, Class<?> type, Map<String, MethodDescriptor> methods) {
+        this.name = name;
+        this.type = type;
+        this.methods = Collections.unmodifiableMap(methods);
+    }
+
+    /**
+     * Describes {@code type} with the default serializers.
+     *
+     * @throws IllegalArgumentException naming the offending method and the rule it breaks
+     */
+    public static ServiceDescriptor of(Class<?> type) {
+        return of(type, Serializers.defaults());
+    }
+
+    /**
+     * Describes {@code type}, checking message types against {@code serializers}.
+     *
+     * @throws IllegalArgumentException naming the offending method and the rule it breaks
+     */
+    public static ServiceDescriptor of(Class<?> type, Serializers serializers) {
+        if (!type.isInterface()) {
+            throw new IllegalArgumentException(type.getName()
+                    + " is not an interface: a service is a Java interface whose methods take and return messages");
+        }
+        ServiceName annotation = type.getAnnotation(ServiceName.class);
+        String name = annotation != null ? annotation.value() : type.getName();
+        if (name.isEmpty() || name.indexOf('/') >= 0) {
+            throw new IllegalArgumentException(
+                    type.getName() + ": service name \"" + name + "\" (expected: non-empty, without '/')");
+        }
+        Map<String, MethodDescriptor> methods = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (Method m : type.getMethods()) {
+            if (m.isDefault() || Modifier.isStatic(m.getModifiers())) {
+                continue;
+            }
+            String where = type.getSimpleName() + "." + m.getName();
+            if (methods.containsKey(m.getName())) {
+                problems.add(where + " is overloaded: service method names must be unique");
+                continue;
+            }
+            if (m.getParameterCount() != 1) {
+                problems.add(where + " takes " + m.getParameterCount()
+                        + " parameters: a service method takes exactly one message");
+                continue;
+            }
+            Class<?> requestType = m.getParameterTypes()[0];
+            if (!serializers.supports(requestType)) {
+                problems.add(where + " takes a " + requestType.getName() + ", which no serializer supports"
+                        + " (expected: a protobuf Message or a Thrift TBase)");
+                continue;
+            }
+            boolean async = CompletionStage.class.isAssignableFrom(m.getReturnType());
+            Class<?> responseType = async ? stageType(m.getGenericReturnType()) : m.getReturnType();
+            if (async
+                    && !CompletionStage.class.equals(m.getReturnType())
+                    && !java.util.concurrent.CompletableFuture.class.equals(m.getReturnType())) {
+                problems.add(where + " returns " + m.getReturnType().getName()
+                        + ": an asynchronous method returns CompletionStage<message> or CompletableFuture<message>");
+                continue;
+            }
+            if (responseType == null || !serializers.supports(responseType)) {
+                problems.add(where + " returns " + m.getGenericReturnType().getTypeName()
+                        + ": a service method returns a message or a CompletionStage of one"
+                        + " (a protobuf Message or a Thrift TBase)");
+                continue;
+            }
+            methods.put(
+                    m.getName(),
+                    new MethodDescriptor(
+                            m.getName(), requestType, responseType, async, m.isAnnotationPresent(Idempotent.class), m));
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("service interface " + type.getName() + " breaks the service rules: "
+                    + String.join("; ", problems));
+        }
+        if (methods.isEmpty()) {
+            throw new IllegalArgumentException("service interface " + type.getName() + " has no methods");
+        }
+        return new ServiceDescriptor(name, type, methods);
+    }
+
+    private static Class<?> stageType(Type returnType) {
+        if (returnType instanceof ParameterizedType p && p.getActualTypeArguments()[0] instanceof Class<?> c) {
+            return c;
+        }
+        return null;
+    }
+
+    /** The same service under another name. */
+    public ServiceDescriptor withName(String name) {
+        return new ServiceDescriptor(name, type, methods);
+    }
+
+    /** The language-neutral service name. */
+    public String name() {
+        return name;
+    }
+
+    /** The Java interface. */
+    public Class<?> type() {
+        return type;
+    }
+
+    /** The methods by name, in declaration order. */
+    public Map<String, MethodDescriptor> methods() {
+        return methods;
+    }
+
+    /** The method named {@code name}, or {@code null}. */
+    public MethodDescriptor method(String name) {
+        return methods.get(name);
+    }
+
+    @Override
+    public String toString() {
+        return name + methods.keySet();
+    }
+}
