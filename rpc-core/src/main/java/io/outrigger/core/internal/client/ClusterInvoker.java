@@ -80,7 +80,8 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
         }
         candidates = usable(candidates, request.attributes().get(CallAttributes.TRIED_ENDPOINTS));
         if (candidates.isEmpty()) {
-            return fail("all " + all.size() + " providers of " + service + " are unreachable: " + describe(all));
+            return fail("all " + all.size() + " providers of " + service + " are unreachable: " + describe(all)
+                    + "; the request was not sent");
         }
         Endpoint endpoint = balancer.pick(candidates, request);
         CompletionStage<RpcResponse> result;
@@ -138,7 +139,12 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < endpoints.size() && i < 5; i++) {
             Endpoint e = endpoints.get(i);
-            sb.append(i == 0 ? "" : ", ").append(e.instance()).append(e.isAvailable() ? "" : " (unreachable)");
+            sb.append(i == 0 ? "" : ", ").append(e.instance());
+            if (!e.isAvailable()) {
+                sb.append(" (")
+                        .append(e instanceof ClusterEndpoint c ? c.peer.state() : "unreachable")
+                        .append(')');
+            }
         }
         if (endpoints.size() > 5) {
             sb.append(", ...");

@@ -172,6 +172,15 @@ public final class PeerConnections {
         return (long) (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
     }
 
+    /** Why the last connect failed and when the next attempt is due, or "connected". */
+    public String state() {
+        if (isAvailable() && System.nanoTime() - retryAtNanos >= 0) {
+            return failures == 0 ? "connected" : "reconnecting after: " + lastFailure;
+        }
+        long wait = Math.max(1, (retryAtNanos - System.nanoTime()) / 1_000_000);
+        return lastFailure + "; next attempt in " + wait + " ms";
+    }
+
     @Override
     public String toString() {
         return key;

@@ -1,0 +1,81 @@
+package io.outrigger.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.outrigger.core.testing.EchoService;
+import io.outrigger.serialization.testing.proto.EchoReply;
+import io.outrigger.serialization.testing.proto.EchoRequest;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+
+class ServiceDescriptorTest {
+
+    @Test
+    void describesAValidInterface() {
+        ServiceDescriptor d = ServiceDescriptor.of(EchoService.class);
+
+        assertThat(d.name()).isEqualTo("test.EchoService");
+        assertThat(d.methods()).containsOnlyKeys("echo", "echoAsync", "fail");
+        MethodDescriptor echo = d.method("echo");
+        assertThat(echo.requestType()).isEqualTo(EchoRequest.class);
+        assertThat(echo.responseType()).isEqualTo(EchoReply.class);
+        assertThat(echo.async()).isFalse();
+        assertThat(echo.idempotent()).isTrue();
+        assertThat(d.method("echoAsync").async()).isTrue();
+        assertThat(d.method("echoAsync").responseType()).isEqualTo(EchoReply.class);
+        assertThat(d.method("fail").idempotent()).isFalse();
+    }
+
+    interface TwoParameters {
+        EchoReply call(EchoRequest a, EchoRequest b);
+    }
+
+    interface NotAMessage {
+        EchoReply call(String text);
+    }
+
+    interface ReturnsList {
+        List<EchoReply> call(EchoRequest request);
+    }
+
+    interface Overloaded {
+        EchoReply call(EchoRequest request);
+
+        CompletionStage<EchoReply> call(EchoReply request);
+    }
+
+    interface RawStage {
+        @SuppressWarnings("rawtypes")
+        CompletionStage call(EchoRequest request);
+    }
+
+    interface NoMethods {}
+
+    @Test
+    void rejectsMethodsThatBreakTheRulesNamingThem() {
+        assertThatThrownBy(() -> ServiceDescriptor.of(TwoParameters.class))
+                .hasMessageContaining(
+                        "TwoParameters.call takes 2 parameters: a service method takes exactly one message");
+        assertThatThrownBy(() -> ServiceDescriptor.of(NotAMessage.class))
+                .hasMessageContaining("NotAMessage.call takes a java.lang.String, which no serializer supports");
+        assertThatThrownBy(() -> ServiceDescriptor.of(ReturnsList.class))
+                .hasMessageContaining("ReturnsList.call returns java.util.List<")
+                .hasMessageContaining("a service method returns a message or a CompletionStage of one");
+        assertThatThrownBy(() -> ServiceDescriptor.of(Overloaded.class))
+                .hasMessageContaining("Overloaded.call is overloaded");
+        assertThatThrownBy(() -> ServiceDescriptor.of(RawStage.class))
+                .hasMessageContaining("RawStage.call returns java.util.concurrent.CompletionStage");
+        assertThatThrownBy(() -> ServiceDescriptor.of(NoMethods.class)).hasMessageContaining("has no methods");
+        assertThatThrownBy(() -> ServiceDescriptor.of(String.class)).hasMessageContaining("is not an interface");
+    }
+
+    @Test
+    void unannotatedInterfaceUsesItsJavaName() {
+        interface Plain {
+            EchoReply call(EchoRequest request);
+        }
+        assertThat(ServiceDescriptor.of(Plain.class).name()).endsWith("Plain");
+    }
+}
