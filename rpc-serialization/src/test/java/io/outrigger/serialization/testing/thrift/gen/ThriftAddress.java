@@ -358,22 +358,6 @@ public class ThriftAddress implements org.apache.thrift.TBase<ThriftAddress, Thr
     // check for sub-struct validity
   }
 
-  private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
-    try {
-      write(new org.apache.thrift.protocol.TCompactProtocol(new org.apache.thrift.transport.TIOStreamTransport(out)));
-    } catch (org.apache.thrift.TException te) {
-      throw new java.io.IOException(te);
-    }
-  }
-
-  private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, java.lang.ClassNotFoundException {
-    try {
-      read(new org.apache.thrift.protocol.TCompactProtocol(new org.apache.thrift.transport.TIOStreamTransport(in)));
-    } catch (org.apache.thrift.TException te) {
-      throw new java.io.IOException(te);
-    }
-  }
-
   private static class ThriftAddressStandardSchemeFactory implements org.apache.thrift.scheme.SchemeFactory {
     @Override
     public ThriftAddressStandardScheme getScheme() {

@@ -371,22 +371,6 @@ public class ThriftEchoReply implements org.apache.thrift.TBase<ThriftEchoReply,
     // check for sub-struct validity
   }
 
-  private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
-    try {
-      write(new org.apache.thrift.protocol.TCompactProtocol(new org.apache.thrift.transport.TIOStreamTransport(out)));
-    } catch (org.apache.thrift.TException te) {
-      throw new java.io.IOException(te);
-    }
-  }
-
-  private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, java.lang.ClassNotFoundException {
-    try {
-      read(new org.apache.thrift.protocol.TCompactProtocol(new org.apache.thrift.transport.TIOStreamTransport(in)));
-    } catch (org.apache.thrift.TException te) {
-      throw new java.io.IOException(te);
-    }
-  }
-
   private static class ThriftEchoReplyStandardSchemeFactory implements org.apache.thrift.scheme.SchemeFactory {
     @Override
     public ThriftEchoReplyStandardScheme getScheme() {
