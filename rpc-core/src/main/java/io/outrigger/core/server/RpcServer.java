@@ -4,6 +4,7 @@ import io.outrigger.core.Interceptor;
 import io.outrigger.core.Invoker;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
 import io.outrigger.core.internal.server.ServerTransport;
+import io.outrigger.core.internal.transport.Transport;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.service.ServiceDescriptor;
@@ -113,7 +114,7 @@ public final class RpcServer implements AutoCloseable {
                 announced.add(built);
             }
         }
-        log.info("serving {} on {}:{}", serviceNames(), config.host, port());
+        log.info("serving {} on {}:{} ({})", serviceNames(), config.host, port(), Transport.get());
         return this;
     }
 
