@@ -58,20 +58,22 @@ public final class ClientTransport implements AutoCloseable {
     }
 
     /** The connections to {@code host:port}, created on first use and shared. Call {@link #release} when done. */
-    public PeerConnections acquire(String host, int port) {
+    public synchronized PeerConnections acquire(String host, int port) {
         String key = host + ":" + port;
-        return peers.compute(key, (k, existing) -> {
-            PeerConnections p = existing != null && !existing.isClosed()
-                    ? existing
-                    : new PeerConnections(this, host, port, connectionsPerPeer);
-            p.retain();
-            return p;
-        });
+        PeerConnections p = peers.get(key);
+        if (p == null) {
+            p = new PeerConnections(this, host, port, connectionsPerPeer);
+            peers.put(key, p);
+        }
+        p.retain();
+        return p;
     }
 
     /** Drops one reference to {@code peer}; the last closes its connections once their calls finish. */
-    public void release(PeerConnections peer) {
-        peers.computeIfPresent(peer.key(), (k, p) -> p != peer || p.release() ? p : null);
+    public synchronized void release(PeerConnections peer) {
+        if (!peer.release()) {
+            peers.remove(peer.key(), peer);
+        }
     }
 
     /** Opens one connection to {@code address}; the future completes with it or with the connect failure. */

@@ -72,10 +72,6 @@ public final class PeerConnections {
         return false;
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     void closeNow() {
         closed = true;
         for (int i = 0; i < slots.length(); i++) {
