@@ -62,6 +62,17 @@ class RpcCallTest {
     }
 
     @Test
+    void blockingMethodsRunOnWorkersAndAsyncOnesOnTheIoThread() throws Exception {
+        EchoService echo = server.client().refer(EchoService.class);
+
+        echo.echo(echoRequest("sync"));
+        assertThat(impl.lastThread).startsWith("outrigger-worker-");
+
+        echo.echoAsync(echoRequest("async")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(impl.lastThread).startsWith("outrigger-server-io-");
+    }
+
+    @Test
     void thriftServiceRoundTrips() {
         ThriftEchoService echo = server.client().refer(ThriftEchoService.class);
 
