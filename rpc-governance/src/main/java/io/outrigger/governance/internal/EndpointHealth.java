@@ -204,7 +204,8 @@ public final class EndpointHealth {
 
         boolean isEjected(Ticker ticker) {
             return switch (breaker.getState()) {
-                case OPEN -> ticker.clock().millis() - openedAtMillis < openMillis;
+                // Resilience4j lets calls through only once its wait is strictly over.
+                case OPEN -> ticker.clock().millis() - openedAtMillis <= openMillis;
                 case HALF_OPEN -> probesLeft.get() <= 0;
                 case FORCED_OPEN -> true;
                 default -> false;
