@@ -41,6 +41,7 @@ public interface Ticker {
 
     /** The default: {@link System#nanoTime()} and {@link Clock#systemUTC()}. */
     enum SystemTicker implements Ticker {
+        /** The one instance. */
         INSTANCE;
 
         @Override

@@ -5,10 +5,11 @@ import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.cluster.Endpoint;
 import io.outrigger.core.registry.ServiceInstance;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -22,7 +23,7 @@ public final class FakeEndpoint implements Endpoint {
     private final ServiceInstance instance;
     private volatile Function<RpcRequest, CompletionStage<RpcResponse>> behaviour;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final List<RpcRequest> received = new CopyOnWriteArrayList<>();
+    private final List<RpcRequest> received = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean available = true;
     private volatile long ageNanos = Long.MAX_VALUE / 2;
 
@@ -67,8 +68,11 @@ public final class FakeEndpoint implements Endpoint {
         return this;
     }
 
+    /** A copy of the requests received so far, in order. */
     public List<RpcRequest> received() {
-        return received;
+        synchronized (received) {
+            return List.copyOf(received);
+        }
     }
 
     public int calls() {
