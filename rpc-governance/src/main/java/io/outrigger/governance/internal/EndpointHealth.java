@@ -110,7 +110,10 @@ public final class EndpointHealth {
         if (endpoint == null) {
             return next.invoke(request);
         }
-        ServiceHealth sh = services.computeIfAbsent(request.service(), s -> new ServiceHealth(store.holder(s)));
+        ServiceHealth sh = services.get(request.service());
+        if (sh == null) {
+            sh = services.computeIfAbsent(request.service(), s -> new ServiceHealth(store.holder(s)));
+        }
         CircuitBreakerPolicy policy = sh.policy();
         if (!policy.enabled()) {
             return next.invoke(request);

@@ -49,6 +49,10 @@ public final class RetryInterceptor implements Interceptor {
         if (state == null) {
             state = services.computeIfAbsent(request.service(), s -> new ServiceState(store.holder(s), ticker));
         }
+        if (request.deadline().isExpired()) {
+            return Calls.completed(RpcResponse.failure(Status.DEADLINE_EXCEEDED.withDescription(
+                    "deadline of " + request.fullMethodName() + " expired before the first attempt")));
+        }
         RetryPolicy policy = state.policy(base);
         state.budget.deposit();
         return attempt(1, request, Set.of(), policy, state.budget, next);

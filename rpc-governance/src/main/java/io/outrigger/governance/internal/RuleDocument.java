@@ -65,7 +65,7 @@ public record RuleDocument(
             checkMethodKey("clientLimits", method);
             check(limit != null, "clientLimits." + method + ": null (expected: an object)");
         });
-        degrade = degrade == null ? List.of() : List.copyOf(degrade);
+        degrade = list("degrade", degrade);
         for (String method : degrade) {
             checkMethodKey("degrade", method);
         }
@@ -86,14 +86,13 @@ public record RuleDocument(
 
         /** Checks patterns and percentages. */
         public Routing {
-            versions = versions == null ? List.of() : List.copyOf(versions);
+            versions = list("routing.versions", versions);
             for (String v : versions) {
                 VersionPattern.parse(v); // throws with the reason
             }
-            splits = splits == null ? List.of() : List.copyOf(splits);
+            splits = list("routing.splits", splits);
             double sum = 0;
             for (Split s : splits) {
-                check(s != null, "routing.splits: null entry (expected: an object)");
                 sum += s.percent();
             }
             check(sum <= 100.0 + 1e-9, "routing.splits: percentages add up to " + sum + " (expected: <= 100)");
@@ -278,6 +277,17 @@ public record RuleDocument(
             codes.add(code);
         }
         return codes;
+    }
+
+    /** An immutable copy of {@code list}; absent is empty, a null entry is an error. */
+    private static <T> List<T> list(String field, List<T> list) {
+        if (list == null) {
+            return List.of();
+        }
+        for (T t : list) {
+            check(t != null, field + ": null entry");
+        }
+        return List.copyOf(list);
     }
 
     private static void checkMethodKey(String field, String method) {

@@ -168,6 +168,15 @@ class ClusterStrategyTest {
     }
 
     @Test
+    void aCallWhoseDeadlineHasPassedIsNotSent() {
+        FakeEndpoint e = FakeEndpoint.of(1);
+        RpcResponse r = join(new RetryInterceptor(RetryPolicy.defaults(), store, ticker)
+                .intercept(CALL.withDeadline(Deadline.after(Duration.ZERO)), FakeCluster.of(List.of(e))));
+        assertThat(r.status().code()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(e.calls()).isZero();
+    }
+
+    @Test
     void attemptTimeoutGivesEachAttemptAnEarlierDeadline() {
         List<Deadline> deadlines = new ArrayList<>();
         FakeEndpoint e = FakeEndpoint.of(1).answering(r -> {

@@ -106,6 +106,9 @@ class RuleParserTest {
                 .hasMessageContaining("unknown status code \"UNAVAILBLE\"");
         assertThatThrownBy(() -> RuleParser.parse("{\"retry\": {\"retryOn\": [\"OK\"]}}"))
                 .hasMessageContaining("OK (expected: a failure code)");
+        assertThatThrownBy(() -> RuleParser.parse("{\"degrade\": [null]}")).hasMessageContaining("degrade: null entry");
+        assertThatThrownBy(() -> RuleParser.parse("{\"routing\": {\"splits\": [null]}}"))
+                .hasMessageContaining("routing.splits: null entry");
         assertThatThrownBy(() -> RuleParser.parse("{} {}")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> RuleParser.parse("[1]")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> RuleParser.parse("{\"weights\": ")).isInstanceOf(IllegalArgumentException.class);
