@@ -86,7 +86,7 @@ import java.util.random.RandomGenerator;
  */
 public final class ClientGovernance {
 
-    /** The request metadata key holding a call's routing tag (see {@link Builder#build}): {@value}. */
+    /** The request metadata key holding a call's routing tag (tag routing, see {@link #routers()}): {@value}. */
     public static final String TAG_HEADER = "outrigger-tag";
 
     private final Interceptor fallback;
