@@ -66,11 +66,9 @@ public final class Status {
         private static final Code[] BY_VALUE = values();
 
         private final int value;
-        private final Status status;
 
         Code(int value) {
             this.value = value;
-            this.status = new Status(this, null, null);
         }
 
         /** The number of this code on the wire (as in gRPC). */
@@ -80,7 +78,7 @@ public final class Status {
 
         /** The status with this code and no description. */
         public Status toStatus() {
-            return status;
+            return BY_CODE[ordinal()];
         }
 
         /** The code numbered {@code value}, or {@link #UNKNOWN} for a number outside the set. */
@@ -88,6 +86,10 @@ public final class Status {
             return value >= 0 && value < BY_VALUE.length ? BY_VALUE[value] : UNKNOWN;
         }
     }
+
+    // Built here rather than in Code's constructor: otherwise touching Code before Status (say,
+    // Code.valueOf) runs Status's initializer while Code's is unfinished, and Code.OK is still null.
+    private static final Status[] BY_CODE = byCode();
 
     public static final Status OK = Code.OK.toStatus();
     public static final Status CANCELLED = Code.CANCELLED.toStatus();
@@ -115,6 +117,15 @@ public final class Status {
         this.code = code;
         this.description = description;
         this.cause = cause;
+    }
+
+    private static Status[] byCode() {
+        Code[] codes = Code.values();
+        Status[] statuses = new Status[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            statuses[i] = new Status(codes[i], null, null);
+        }
+        return statuses;
     }
 
     /** The status with {@code code} and no description. */
