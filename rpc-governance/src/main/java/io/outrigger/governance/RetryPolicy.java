@@ -12,7 +12,9 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Every method is retried on {@code UNAVAILABLE}: the request never reached a provider, or the
- *       provider refused it before running it, so running it elsewhere is safe.
+ *       provider refused it before running it, so running it elsewhere is safe. The exception: an
+ *       {@code UNAVAILABLE} caused by a connection lost with the request in flight ({@link
+ *       io.outrigger.core.RequestMayHaveRunException}) is retried only for idempotent methods.
  *   <li>Methods marked {@link io.outrigger.core.service.Idempotent} are also retried on {@code
  *       DEADLINE_EXCEEDED}, {@code UNKNOWN}, {@code INTERNAL} and {@code ABORTED}: the provider may
  *       have done the work, which is harmless only when doing it twice is.

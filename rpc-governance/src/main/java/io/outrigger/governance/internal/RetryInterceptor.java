@@ -1,6 +1,7 @@
 package io.outrigger.governance.internal;
 
 import io.outrigger.core.CallAttributes;
+import io.outrigger.core.RequestMayHaveRunException;
 import io.outrigger.core.Deadline;
 import io.outrigger.core.Interceptor;
 import io.outrigger.core.Invoker;
@@ -93,11 +94,16 @@ public final class RetryInterceptor implements Interceptor {
     /** Whether a call ending in {@code status} may be tried again under {@code policy}. */
     static boolean retryable(Status status, RpcRequest call, RetryPolicy policy) {
         Status.Code code = status.code();
+        boolean idempotent = Boolean.TRUE.equals(call.attributes().get(CallAttributes.IDEMPOTENT));
+        if (RequestMayHaveRunException.mayHaveRun(status)) {
+            // The connection broke after the request was sent: it may have run, so only an
+            // idempotent method may run again.
+            return idempotent;
+        }
         if (policy.retryOn().contains(code)) {
             return true;
         }
-        return Boolean.TRUE.equals(call.attributes().get(CallAttributes.IDEMPOTENT))
-                && policy.retryIdempotentOn().contains(code);
+        return idempotent && policy.retryIdempotentOn().contains(code);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.outrigger.core.CallAttributes;
 import io.outrigger.core.Deadline;
 import io.outrigger.core.Invoker;
 import io.outrigger.core.Payload;
+import io.outrigger.core.RequestMayHaveRunException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
@@ -98,6 +99,22 @@ class ClusterStrategyTest {
         slow.answering(failure(Status.Code.NOT_FOUND));
         join(retry.intercept(CALL.withAttribute(CallAttributes.IDEMPOTENT, true), cluster));
         assertThat(slow.calls()).isEqualTo(8 + 1);
+    }
+
+    @Test
+    void connectionLostInFlightIsRetriedOnlyForIdempotentMethods() {
+        String why = "connection to 127.0.0.1:1 closed while the call was in flight (it may have run)";
+        RpcResponse lost = RpcResponse.failure(
+                Status.UNAVAILABLE.withDescription(why).withCause(new RequestMayHaveRunException(why)));
+        FakeEndpoint dying = FakeEndpoint.of(1).answering(lost);
+        Invoker cluster = FakeCluster.of(List.of(dying));
+        RetryInterceptor retry = new RetryInterceptor(RetryPolicy.defaults(), store, ticker);
+
+        assertThat(join(retry.intercept(CALL, cluster)).status().code()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(dying.calls()).isEqualTo(1);
+
+        join(retry.intercept(CALL.withAttribute(CallAttributes.IDEMPOTENT, true), cluster));
+        assertThat(dying.calls()).isEqualTo(1 + 3);
     }
 
     @Test
