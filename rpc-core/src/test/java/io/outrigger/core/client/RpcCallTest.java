@@ -84,6 +84,7 @@ class RpcCallTest {
             assertThat(futures.get(i).get(10, TimeUnit.SECONDS).getText()).isEqualTo("call-" + i);
         }
         assertThat(server.client().endpoints("test.EchoService")).hasSize(1);
+        assertThat(server.client().services()).contains("test.EchoService");
     }
 
     @Test
