@@ -66,11 +66,11 @@ public final class Status {
         private static final Code[] BY_VALUE = values();
 
         private final int value;
-        private final Status status;
 
+        // No Status is created here: that would start Status's initialization, which reads the
+        // constants of this enum before they exist when Code happens to be initialized first.
         Code(int value) {
             this.value = value;
-            this.status = new Status(this, null, null);
         }
 
         /** The number of this code on the wire (as in gRPC). */
@@ -80,7 +80,7 @@ public final class Status {
 
         /** The status with this code and no description. */
         public Status toStatus() {
-            return status;
+            return CANONICAL[ordinal()];
         }
 
         /** The code numbered {@code value}, or {@link #UNKNOWN} for a number outside the set. */
@@ -88,6 +88,9 @@ public final class Status {
             return value >= 0 && value < BY_VALUE.length ? BY_VALUE[value] : UNKNOWN;
         }
     }
+
+    /** The status of each code without description, by ordinal; declared before the constants below. */
+    private static final Status[] CANONICAL = canonical();
 
     public static final Status OK = Code.OK.toStatus();
     public static final Status CANCELLED = Code.CANCELLED.toStatus();
@@ -115,6 +118,15 @@ public final class Status {
         this.code = code;
         this.description = description;
         this.cause = cause;
+    }
+
+    private static Status[] canonical() {
+        Code[] codes = Code.values();
+        Status[] statuses = new Status[codes.length];
+        for (Code c : codes) {
+            statuses[c.ordinal()] = new Status(c, null, null);
+        }
+        return statuses;
     }
 
     /** The status with {@code code} and no description. */
