@@ -239,6 +239,7 @@ public final class AdminServer implements AutoCloseable {
             return this;
         }
 
+        /** The admin server, not started yet. */
         public AdminServer build() {
             return new AdminServer(this);
         }

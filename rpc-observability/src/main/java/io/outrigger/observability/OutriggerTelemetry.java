@@ -325,6 +325,7 @@ public final class OutriggerTelemetry {
             return this;
         }
 
+        /** The telemetry; its instruments are created now. */
         public OutriggerTelemetry build() {
             return new OutriggerTelemetry(this);
         }

@@ -38,6 +38,7 @@ public final class AccessLogInterceptor implements Interceptor {
 
     private final double sampleRatio;
 
+    /** Logs failed calls always and successful ones with probability {@code sampleRatio} (0..1). */
     public AccessLogInterceptor(double sampleRatio) {
         this.sampleRatio = sampleRatio;
     }

@@ -30,6 +30,7 @@ public final class AttemptTracingInterceptor implements Interceptor {
     private final Tracer tracer;
     private final TextMapPropagator propagator;
 
+    /** Attempt spans from {@code tracer}; context written with {@code propagator}. */
     public AttemptTracingInterceptor(Tracer tracer, TextMapPropagator propagator) {
         this.tracer = tracer;
         this.propagator = propagator;

@@ -30,6 +30,7 @@ public final class ClientTracingInterceptor implements Interceptor {
     private final Tracer tracer;
     private final TextMapPropagator propagator;
 
+    /** Call spans from {@code tracer}; context written with {@code propagator}. */
     public ClientTracingInterceptor(Tracer tracer, TextMapPropagator propagator) {
         this.tracer = tracer;
         this.propagator = propagator;

@@ -17,6 +17,7 @@ public final class MetricsInterceptor implements Interceptor {
 
     private final CallMetrics metrics;
 
+    /** Records into {@code metrics} (the client's or the server's instruments). */
     public MetricsInterceptor(CallMetrics metrics) {
         this.metrics = metrics;
     }

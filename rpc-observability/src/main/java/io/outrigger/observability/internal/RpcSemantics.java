@@ -21,9 +21,13 @@ public final class RpcSemantics {
     /** {@code rpc.method} value for methods the server does not know (bounded metric cardinality). */
     public static final String OTHER_METHOD = "_OTHER";
 
+    /** {@code rpc.system.name}. */
     public static final AttributeKey<String> SYSTEM = RpcAttributes.RPC_SYSTEM_NAME;
+    /** {@code rpc.method}: {@code service/method}. */
     public static final AttributeKey<String> METHOD = RpcAttributes.RPC_METHOD;
+    /** {@code rpc.status_code}: the status code name. */
     public static final AttributeKey<String> STATUS_CODE = RpcAttributes.RPC_STATUS_CODE;
+    /** {@code error.type}: the status code name of a failed call. */
     public static final AttributeKey<String> ERROR_TYPE = ErrorAttributes.ERROR_TYPE;
 
     private RpcSemantics() {}

@@ -39,6 +39,7 @@ public final class ServerTracingInterceptor implements Interceptor {
     private final TextMapPropagator propagator;
     private final boolean mdc;
 
+    /** Server spans from {@code tracer}, context read with {@code propagator}; ids in the MDC if {@code mdc}. */
     public ServerTracingInterceptor(Tracer tracer, TextMapPropagator propagator, boolean mdc) {
         this.tracer = tracer;
         this.propagator = propagator;
