@@ -12,6 +12,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -124,7 +125,7 @@ public final class Comparison {
                         .map(Integer::parseInt)
                         .toList(),
                 a.intValue("rounds", quick ? 1 : 3, 1),
-                a.seconds("jvm-warmup", quick ? 5 : 15),
+                a.seconds("jvm-warmup", quick ? 5 : 20),
                 a.seconds("warmup", 1),
                 a.seconds("measure", quick ? 2 : 3),
                 a.get("netns", "auto"),
@@ -244,7 +245,7 @@ public final class Comparison {
                     "--server-pid",
                     Long.toString(serverPid),
                     "--cells",
-                    cells(),
+                    cells(round),
                     "--jvm-warmup",
                     Double.toString(settings.jvmWarmup()),
                     "--warmup",
@@ -329,13 +330,19 @@ public final class Comparison {
         }
     }
 
-    private String cells() {
+    /**
+     * The cells for one client JVM. The order rotates with the round: the first cells after JVM
+     * warm-up can still meet the JIT at work (two cores, both busy with load), and rotating makes
+     * that hit a different cell in each round, where the median over rounds discards it.
+     */
+    private String cells(int round) {
         List<String> cells = new ArrayList<>();
         for (Workload workload : settings.workloads()) {
             for (int concurrency : settings.concurrency()) {
                 cells.add(workload.label() + ":" + concurrency);
             }
         }
+        Collections.rotate(cells, -((round - 1) * cells.size() / settings.rounds()));
         return String.join(",", cells);
     }
 
