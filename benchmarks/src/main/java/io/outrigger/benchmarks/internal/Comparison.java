@@ -167,7 +167,7 @@ public final class Comparison {
                 settings.rounds(),
                 targets.size(),
                 settings.cells(),
-                netns ? "one loopback-only namespace per pair" : "host loopback",
+                netns ? "one network namespace per server/client pair" : "host loopback",
                 workDir));
         outer:
         for (int round = 1; round <= settings.rounds(); round++) {
