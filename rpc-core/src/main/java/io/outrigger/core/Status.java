@@ -66,11 +66,9 @@ public final class Status {
         private static final Code[] BY_VALUE = values();
 
         private final int value;
-        private final Status status;
 
         Code(int value) {
             this.value = value;
-            this.status = new Status(this, null, null);
         }
 
         /** The number of this code on the wire (as in gRPC). */
@@ -80,13 +78,28 @@ public final class Status {
 
         /** The status with this code and no description. */
         public Status toStatus() {
-            return status;
+            return Status.CANONICAL[ordinal()];
         }
 
         /** The code numbered {@code value}, or {@link #UNKNOWN} for a number outside the set. */
         public static Code fromValue(int value) {
             return value >= 0 && value < BY_VALUE.length ? BY_VALUE[value] : UNKNOWN;
         }
+    }
+
+    /*
+     * The status of each code without description, built here rather than in Code's constructor:
+     * whichever of the two classes is initialized first, the other is then complete.
+     */
+    private static final Status[] CANONICAL = canonical();
+
+    private static Status[] canonical() {
+        Code[] codes = Code.values();
+        Status[] statuses = new Status[codes.length];
+        for (Code code : codes) {
+            statuses[code.ordinal()] = new Status(code, null, null);
+        }
+        return statuses;
     }
 
     public static final Status OK = Code.OK.toStatus();
