@@ -78,7 +78,7 @@ public final class Status {
 
         /** The status with this code and no description. */
         public Status toStatus() {
-            return Status.CANONICAL[ordinal()];
+            return BY_CODE[ordinal()];
         }
 
         /** The code numbered {@code value}, or {@link #UNKNOWN} for a number outside the set. */
@@ -87,20 +87,9 @@ public final class Status {
         }
     }
 
-    /*
-     * The status of each code without description, built here rather than in Code's constructor:
-     * whichever of the two classes is initialized first, the other is then complete.
-     */
-    private static final Status[] CANONICAL = canonical();
-
-    private static Status[] canonical() {
-        Code[] codes = Code.values();
-        Status[] statuses = new Status[codes.length];
-        for (Code code : codes) {
-            statuses[code.ordinal()] = new Status(code, null, null);
-        }
-        return statuses;
-    }
+    // Built here rather than in Code's constructor: otherwise touching Code before Status (say,
+    // Code.valueOf) runs Status's initializer while Code's is unfinished, and Code.OK is still null.
+    private static final Status[] BY_CODE = byCode();
 
     public static final Status OK = Code.OK.toStatus();
     public static final Status CANCELLED = Code.CANCELLED.toStatus();
@@ -128,6 +117,15 @@ public final class Status {
         this.code = code;
         this.description = description;
         this.cause = cause;
+    }
+
+    private static Status[] byCode() {
+        Code[] codes = Code.values();
+        Status[] statuses = new Status[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            statuses[i] = new Status(codes[i], null, null);
+        }
+        return statuses;
     }
 
     /** The status with {@code code} and no description. */

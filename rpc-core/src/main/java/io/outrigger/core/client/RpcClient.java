@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * Calls services: finds providers through a {@link Registry}, balances calls over them, and hands
@@ -148,7 +147,7 @@ public final class RpcClient implements AutoCloseable {
         private int maxMetadataSize = ProtocolLimits.DEFAULT_MAX_METADATA_SIZE;
         private Duration reconnectBackoffMin = Duration.ofMillis(100);
         private Duration reconnectBackoffMax = Duration.ofSeconds(5);
-        private Executor responseExecutor = ForkJoinPool.commonPool();
+        private Executor responseExecutor;
         private LoadBalancer.Factory loadBalancer = RoundRobinLoadBalancer.FACTORY;
         private final List<Router> routers = new ArrayList<>();
         private final List<Interceptor> interceptors = new ArrayList<>();
@@ -227,9 +226,12 @@ public final class RpcClient implements AutoCloseable {
         }
 
         /**
-         * Where asynchronous proxy methods complete their stages (and run the caller's callbacks).
-         * Default: {@link ForkJoinPool#commonPool()}. {@code Runnable::run} completes them on the I/O
-         * thread: fastest, but then callbacks must never block.
+         * Where asynchronous proxy methods complete their stages, and so where callbacks attached with
+         * the non-{@code Async} methods ({@code thenApply}, {@code whenComplete}) run. Default: none,
+         * the stage completes on the I/O thread that read the response (as in Armeria or Lettuce):
+         * fastest, but such callbacks must not block; use {@code thenApplyAsync(fn, executor)} for
+         * blocking work, or set an executor here (e.g. {@code ForkJoinPool.commonPool()}) to move
+         * every completion off the I/O threads.
          */
         public Builder responseExecutor(Executor executor) {
             this.responseExecutor = Objects.requireNonNull(executor, "responseExecutor");

@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves services over the native protocol, and announces them in a {@link Registry} if given one.
  *
- * <p>Netty event loops only move bytes; service code runs on a bounded business executor. When the
- * executor and its queue are full, new calls get {@code RESOURCE_EXHAUSTED} at once.
+ * <p>Threads: methods returning a plain message may block, so they run on a bounded business
+ * executor; when it and its queue are full, new calls get {@code RESOURCE_EXHAUSTED} at once.
+ * Methods returning a {@code CompletionStage}, and generic {@link Invoker} services, must not block,
+ * and run on the I/O thread that read the request (see {@link Builder#nonBlockingOnEventLoop}).
  *
  * <p>Lifecycle: {@link #start()} binds and then registers; {@link #shutdown()} unregisters, waits
  * the propagation delay so consumers stop picking this server, stops accepting, tells connected
@@ -96,7 +98,8 @@ public final class RpcServer implements AutoCloseable {
                         config.maxMessageSize,
                         config.maxMetadataSize,
                         config.idleTimeout,
-                        config.serializers),
+                        config.serializers,
+                        config.nonBlockingOnEventLoop),
                 javaServices,
                 genericServices,
                 List.copyOf(config.interceptors),
@@ -249,6 +252,7 @@ public final class RpcServer implements AutoCloseable {
         private int maxMessageSize = ProtocolLimits.DEFAULT_MAX_MESSAGE_SIZE;
         private int maxMetadataSize = ProtocolLimits.DEFAULT_MAX_METADATA_SIZE;
         private Duration idleTimeout = Duration.ofSeconds(60);
+        private boolean nonBlockingOnEventLoop = true;
         private Duration drainTimeout = Duration.ofSeconds(10);
         private Duration propagationDelay = Duration.ofSeconds(1);
         private Serializers serializers = Serializers.defaults();
@@ -333,7 +337,19 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
-        /** Threads running service code (when no executor is given). Default 200. */
+        /**
+         * Whether non-blocking calls run on the I/O thread that read them: Java methods returning a
+         * {@code CompletionStage} and generic {@link Invoker} services, whose contracts forbid
+         * blocking. It saves two thread hand-offs per call. Default {@code true}; set {@code false} if
+         * such methods may block (then every call goes to the worker pool). Methods returning a plain
+         * message always run on the worker pool.
+         */
+        public Builder nonBlockingOnEventLoop(boolean enabled) {
+            this.nonBlockingOnEventLoop = enabled;
+            return this;
+        }
+
+        /** Threads running blocking service code (when no executor is given). Default 200. */
         public Builder workerThreads(int threads) {
             this.workerThreads = range("workerThreads", threads, 1, 10_000);
             return this;

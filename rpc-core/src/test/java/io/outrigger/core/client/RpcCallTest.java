@@ -62,6 +62,17 @@ class RpcCallTest {
     }
 
     @Test
+    void blockingMethodsRunOnWorkersAndAsyncOnesOnTheIoThread() throws Exception {
+        EchoService echo = server.client().refer(EchoService.class);
+
+        echo.echo(echoRequest("sync"));
+        assertThat(impl.lastThread).startsWith("outrigger-worker-");
+
+        echo.echoAsync(echoRequest("async")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(impl.lastThread).startsWith("outrigger-server-io-");
+    }
+
+    @Test
     void thriftServiceRoundTrips() {
         ThriftEchoService echo = server.client().refer(ThriftEchoService.class);
 
@@ -73,7 +84,11 @@ class RpcCallTest {
 
     @Test
     void thousandConcurrentCallsShareOneConnection() throws Exception {
-        EchoService echo = server.client().refer(EchoService.class);
+        // Correctness, not speed: a generous timeout, since paranoid leak tracking is slow.
+        EchoService echo = server.client()
+                .reference(EchoService.class)
+                .timeout(Duration.ofSeconds(60))
+                .build();
         List<CompletableFuture<EchoReply>> futures = new ArrayList<>();
 
         for (int i = 0; i < 1000; i++) {
@@ -81,7 +96,7 @@ class RpcCallTest {
         }
 
         for (int i = 0; i < 1000; i++) {
-            assertThat(futures.get(i).get(10, TimeUnit.SECONDS).getText()).isEqualTo("call-" + i);
+            assertThat(futures.get(i).get(60, TimeUnit.SECONDS).getText()).isEqualTo("call-" + i);
         }
         assertThat(server.client().endpoints("test.EchoService")).hasSize(1);
     }

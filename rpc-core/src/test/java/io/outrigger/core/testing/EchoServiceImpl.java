@@ -15,8 +15,12 @@ public final class EchoServiceImpl implements EchoService, ThriftEchoService {
     /** Calls that ran to completion. */
     public final AtomicInteger completed = new AtomicInteger();
 
+    /** The name of the thread that ran the last call. */
+    public volatile String lastThread;
+
     @Override
     public EchoReply echo(EchoRequest request) {
+        lastThread = Thread.currentThread().getName();
         sleep(request.getSleepMillis());
         completed.incrementAndGet();
         return EchoReply.newBuilder()
@@ -27,6 +31,7 @@ public final class EchoServiceImpl implements EchoService, ThriftEchoService {
 
     @Override
     public CompletionStage<EchoReply> echoAsync(EchoRequest request) {
+        lastThread = Thread.currentThread().getName();
         EchoReply reply = EchoReply.newBuilder()
                 .setText(request.getText())
                 .setData(request.getData())

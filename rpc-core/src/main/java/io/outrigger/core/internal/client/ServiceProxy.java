@@ -95,7 +95,9 @@ public final class ServiceProxy implements InvocationHandler {
         CompletableFuture<RpcResponse> future = chain.invoke(request).toCompletableFuture();
         Class<?> responseType = call.method.responseType();
         if (call.method.async()) {
-            return future.thenApplyAsync(response -> decode(response, responseType), responseExecutor);
+            return responseExecutor == null
+                    ? future.thenApply(response -> decode(response, responseType))
+                    : future.thenApplyAsync(response -> decode(response, responseType), responseExecutor);
         }
         RpcResponse response;
         try {

@@ -1,5 +1,7 @@
 package io.outrigger.core.internal.protocol;
 
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.MessageLite;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
@@ -10,6 +12,7 @@ import io.outrigger.core.RpcException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
+import io.outrigger.serialization.ProtobufSerializer;
 import io.outrigger.serialization.Serializer;
 import io.outrigger.serialization.Serializers;
 import java.io.IOException;
@@ -128,13 +131,39 @@ public final class FrameEncoder {
         return buf;
     }
 
-    /** The closing frame a server sends when it shuts down, with a reason for logs. */
-    public static ByteBuf goAway(ByteBufAllocator alloc, String reason) {
+    /**
+     * The closing frame a server sends when it shuts down: {@code lastRequestId} is the last request
+     * it accepted on the connection (later ones are not run), {@code reason} is for logs.
+     */
+    public static ByteBuf goAway(ByteBufAllocator alloc, int lastRequestId, String reason) {
         ByteBuf buf = alloc.buffer(HEADER_LENGTH + reason.length());
         buf.writeZero(HEADER_LENGTH);
         int bodyLength = ByteBufUtil.writeUtf8(buf, reason);
-        writeHeader(buf, FrameFlags.GOAWAY | FrameFlags.RESPONSE, (byte) 0, 0, 0, 0, 0, 0, bodyLength);
+        writeHeader(buf, FrameFlags.GOAWAY | FrameFlags.RESPONSE, (byte) 0, 0, 0, lastRequestId, 0, 0, bodyLength);
         return buf;
+    }
+
+    /**
+     * Protobuf knows its encoded size up front: check the limit before encoding, then write straight
+     * into the frame's memory (no stream, no intermediate buffer).
+     */
+    private void writeProtobuf(ByteBuf buf, MessageLite message, String what) throws IOException {
+        int size = message.getSerializedSize();
+        if (size > maxMessageSize) {
+            throw overLimit(what, size);
+        }
+        buf.ensureWritable(size);
+        int index = buf.writerIndex();
+        CodedOutputStream out = CodedOutputStream.newInstance(buf.nioBuffer(index, size));
+        message.writeTo(out);
+        out.flush();
+        buf.writerIndex(index + size);
+    }
+
+    private RpcException overLimit(String what, int length) {
+        return RpcException.of(Status.RESOURCE_EXHAUSTED.withDescription(what + " is " + length
+                + " bytes, over the maxMessageSize of " + maxMessageSize + " bytes; raise maxMessageSize on both"
+                + " sides or send less"));
     }
 
     private static void writeHeader(
@@ -198,7 +227,13 @@ public final class FrameEncoder {
             Serializer serializer;
             try {
                 serializer = serializers.forType(message.getClass());
-                serializer.encode(message, new ByteBufOutputStream(buf));
+                if (serializer == ProtobufSerializer.INSTANCE) {
+                    writeProtobuf(buf, (MessageLite) message, what);
+                } else {
+                    serializer.encode(message, new ByteBufOutputStream(buf));
+                }
+            } catch (RpcException e) {
+                throw e;
             } catch (IOException | RuntimeException e) {
                 throw RpcException.of(Status.INTERNAL
                         .withDescription("cannot serialize " + what + ": " + e.getMessage())
@@ -208,9 +243,7 @@ public final class FrameEncoder {
         }
         int length = buf.writerIndex() - start;
         if (length > maxMessageSize) {
-            throw RpcException.of(Status.RESOURCE_EXHAUSTED.withDescription(what + " is " + length
-                    + " bytes, over the maxMessageSize of " + maxMessageSize + " bytes; raise maxMessageSize on both"
-                    + " sides or send less"));
+            throw overLimit(what, length);
         }
         return id;
     }

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Dispatcher {
 
     private final Map<String, Invoker> services;
+    private final boolean nonBlockingOnEventLoop;
     private final Invoker chain;
     private final Executor executor;
     private final String executorDescription;
@@ -40,14 +41,19 @@ public final class Dispatcher {
             Map<String, Invoker> services,
             java.util.function.Function<Invoker, Invoker> chain,
             Executor executor,
-            String executorDescription) {
+            String executorDescription,
+            boolean nonBlockingOnEventLoop) {
         this.services = Map.copyOf(services);
+        this.nonBlockingOnEventLoop = nonBlockingOnEventLoop;
         this.chain = chain.apply(this::route);
         this.executor = executor;
         this.executorDescription = executorDescription;
     }
 
-    /** On the event loop: queues the call on the business executor, or answers at once if it is full. */
+    /**
+     * On the event loop: runs a non-blocking call right here, or queues a blocking one on the business
+     * executor (answering at once if it is full).
+     */
     void dispatch(ServerConnection connection, Frame frame) {
         inFlight.incrementAndGet();
         long micros = frame.timeoutMicros();
@@ -59,6 +65,11 @@ public final class Dispatcher {
                 deadline,
                 Payload.encoded(frame.serializerId(), frame.body()),
                 Attributes.empty().with(CallAttributes.REMOTE_ADDRESS, connection.remote()));
+        if (nonBlockingOnEventLoop && isNonBlocking(request)) {
+            // No thread hand-off: the method promised not to block (see docs/core.md, Threads).
+            run(connection, frame.requestId(), request);
+            return;
+        }
         try {
             executor.execute(() -> run(connection, frame.requestId(), request));
         } catch (RejectedExecutionException e) {
@@ -97,6 +108,16 @@ public final class Dispatcher {
         } finally {
             inFlight.decrementAndGet();
         }
+    }
+
+    /**
+     * Whether {@code request} may run on the event loop: asynchronous Java methods and generic
+     * {@link Invoker} services (whose contract forbids blocking), and calls of unknown services,
+     * which are answered at once.
+     */
+    private boolean isNonBlocking(RpcRequest request) {
+        Invoker service = services.get(request.service());
+        return !(service instanceof JavaServiceInvoker java) || java.isNonBlocking(request.method());
     }
 
     /** The innermost server invoker: finds the exported service. */

@@ -60,8 +60,10 @@ final class JavaServiceInvoker implements Invoker {
         return String.join(", ", new java.util.TreeSet<>(targets.keySet()));
     }
 
-    boolean hasMethod(String name) {
-        return targets.containsKey(name);
+    /** Whether {@code method} returns a stage (and so must not block), or is unknown (answered at once). */
+    boolean isNonBlocking(String method) {
+        Target target = targets.get(method);
+        return target == null || target.method.async();
     }
 
     @Override

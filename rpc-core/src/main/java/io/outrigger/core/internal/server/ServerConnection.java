@@ -31,6 +31,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private String remote;
     private WriteQueue<ByteBuf> writes;
+    /** The highest request id accepted so far (event loop only). */
+    private int lastRequestId;
+    /** Set once the closing frame is sent: later requests are refused, not run (event loop only). */
+    private boolean goingAway;
 
     ServerConnection(Dispatcher dispatcher, FrameEncoder encoder) {
         this.dispatcher = dispatcher;
@@ -58,6 +62,15 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                     ctx.writeAndFlush(FrameEncoder.heartbeat(ctx.alloc(), frame.requestId(), true), ctx.voidPromise());
                 }
             } else if (!frame.isResponse() && !frame.isGoAway()) {
+                if (goingAway) {
+                    // Sent before the client saw our closing frame: refuse it so the client can retry elsewhere.
+                    respond(
+                            frame.requestId(),
+                            RpcResponse.failure(Status.UNAVAILABLE.withDescription(frame.service() + "/"
+                                    + frame.method() + ": server shutting down; the request was not run")));
+                    return;
+                }
+                lastRequestId = frame.requestId();
                 dispatcher.dispatch(this, frame);
             }
         } else if (msg instanceof OversizedFrame oversized) {
@@ -99,8 +112,14 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         return String.valueOf(channel.remoteAddress());
     }
 
-    /** Sends the closing frame: the client sends no new calls here. */
+    /**
+     * Sends the closing frame, naming the last request accepted: the client sends no new calls here,
+     * and knows that calls it sent after that one were not run.
+     */
     void goAway(String reason) {
-        channel.writeAndFlush(FrameEncoder.goAway(channel.alloc(), reason), channel.voidPromise());
+        channel.eventLoop().execute(() -> {
+            goingAway = true;
+            channel.writeAndFlush(FrameEncoder.goAway(channel.alloc(), lastRequestId, reason), channel.voidPromise());
+        });
     }
 }

@@ -60,7 +60,8 @@ public final class ServerTransport {
             int maxMessageSize,
             int maxMetadataSize,
             Duration idleTimeout,
-            Serializers serializers) {}
+            Serializers serializers,
+            boolean nonBlockingOnEventLoop) {}
 
     /**
      * Binds and starts serving.
@@ -92,7 +93,8 @@ public final class ServerTransport {
                     return chain;
                 },
                 executor,
-                executorDescription);
+                executorDescription,
+                config.nonBlockingOnEventLoop());
         ProtocolLimits limits = new ProtocolLimits(config.maxMessageSize(), config.maxMetadataSize());
         FrameEncoder encoder = new FrameEncoder(config.serializers(), config.maxMessageSize());
         Transport transport = Transport.get();

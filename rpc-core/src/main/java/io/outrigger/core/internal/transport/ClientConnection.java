@@ -45,6 +45,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final AtomicInteger nextId = new AtomicInteger();
     /** Set when the provider announced its shutdown: no new calls here. */
     private volatile boolean goingAway;
+    /** From the provider's closing frame: calls with higher ids were not run (event loop only). */
+    private int goAwayLastId;
     /** Set when the owner wants the connection closed as soon as no call is pending. */
     private boolean closeWhenIdle;
 
@@ -147,6 +149,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 }
             } else if (frame.isGoAway()) {
                 goingAway = true;
+                goAwayLastId = frame.requestId();
                 log.info(
                         "{} is shutting down ({}); {} calls in flight there will finish, new calls go elsewhere",
                         remote,
@@ -239,6 +242,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             pending.clear();
             for (PendingCall call : calls) {
                 cancelTimer(call);
+                if (goingAway && Integer.compareUnsigned(call.id, goAwayLastId) > 0) {
+                    // The provider said it would not run requests after goAwayLastId: safe to retry.
+                    call.finish(RpcResponse.failure(Status.UNAVAILABLE.withDescription(call.request.fullMethodName()
+                            + ": " + remote + " shut down before running the request; the request was not run")));
+                    continue;
+                }
                 String why = call.request.fullMethodName() + ": connection to " + remote
                         + " closed while the call was in flight (it may have run)";
                 call.finish(RpcResponse.failure(

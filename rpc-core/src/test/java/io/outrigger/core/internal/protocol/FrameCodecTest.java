@@ -102,7 +102,7 @@ class FrameCodecTest {
         Frame goAway = decodeOne(vectors.get("goaway"));
         assertThat(goAway.isGoAway()).isTrue();
         assertThat(new String(goAway.body(), StandardCharsets.UTF_8)).isEqualTo("bye");
-        assertThat(bytes(FrameEncoder.goAway(alloc, "bye"))).isEqualTo(vectors.get("goaway"));
+        assertThat(bytes(FrameEncoder.goAway(alloc, 0, "bye"))).isEqualTo(vectors.get("goaway"));
     }
 
     @Test

@@ -1,0 +1,158 @@
+package io.outrigger.governance.internal;
+
+import io.outrigger.core.RpcRequest;
+import io.outrigger.core.cluster.Endpoint;
+import io.outrigger.core.cluster.LoadBalancer;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Sends every call with the same value of a request header (say {@code user-id}) to the same
+ * endpoint, for cache affinity: a hash ring with {@value #DEFAULT_REPLICAS} virtual nodes per
+ * endpoint. When an endpoint leaves, only the keys it owned move; every other key stays where it
+ * was. Calls without the header fall back to weighted random.
+ *
+ * <p>Weights do not change the ring (every endpoint gets the same number of virtual nodes); use
+ * routing rules to move keys deliberately. The ring is rebuilt only when the set of candidates
+ * changes. Thread-safe; a lookup is lock-free and allocation-free.
+ */
+public final class ConsistentHashBalancer implements LoadBalancer {
+
+    /** Virtual nodes per endpoint: enough for a spread within a few percent. */
+    public static final int DEFAULT_REPLICAS = 160;
+
+    private final String header;
+    private final int replicas;
+    private final Weigher weigher;
+    private final java.util.function.Supplier<java.util.random.RandomGenerator> random;
+    private volatile Ring ring = new Ring(0, 0, new long[0], new Endpoint[0]);
+
+    /**
+     * @param header the metadata key whose value is hashed
+     * @param weigher weighs the weighted-random fallback for calls without the header
+     */
+    public ConsistentHashBalancer(
+            String header,
+            int replicas,
+            Weigher weigher,
+            java.util.function.Supplier<java.util.random.RandomGenerator> random) {
+        this.header = header;
+        this.replicas = replicas;
+        this.weigher = weigher;
+        this.random = random;
+    }
+
+    @Override
+    public Endpoint pick(List<Endpoint> candidates, RpcRequest request) {
+        String key = request.metadata().get(header);
+        if (key == null) {
+            return WeightedRandomBalancer.pick(candidates, weigher, weigher.rules(), random.get());
+        }
+        int n = candidates.size();
+        if (n == 1) {
+            return candidates.get(0);
+        }
+        Ring r = ring;
+        long sig = signature(candidates);
+        if (r.signature != sig || r.size != n) {
+            r = new Ring(sig, n, candidates, replicas);
+            ring = r;
+        }
+        return r.lookup(hash(key));
+    }
+
+    /** An order-independent fingerprint of the candidate list (ids and endpoint identities). */
+    private static long signature(List<Endpoint> candidates) {
+        long sum = 0;
+        long xor = 0;
+        for (int i = 0; i < candidates.size(); i++) {
+            Endpoint e = candidates.get(i);
+            long h = mix(e.instance().id().hashCode() * 0x9E3779B97F4A7C15L + System.identityHashCode(e));
+            sum += h;
+            xor ^= Long.rotateLeft(h, 17);
+        }
+        return sum ^ (xor * 31);
+    }
+
+    /**
+     * A well-spread 64-bit hash of {@code s}: FNV-1a over its UTF-16 code units, then the SplitMix64
+     * finalizer. Allocation-free. Part of the ring's contract: changing it moves every key.
+     */
+    static long hash(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            h ^= c & 0xff;
+            h *= 0x100000001b3L;
+            h ^= c >>> 8;
+            h *= 0x100000001b3L;
+        }
+        return mix(h);
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    @Override
+    public String toString() {
+        return "consistent-hash(" + header + ")";
+    }
+
+    private static final class Ring {
+        final long signature;
+        final int size;
+        final long[] points;
+        final Endpoint[] owners;
+
+        Ring(long signature, int size, long[] points, Endpoint[] owners) {
+            this.signature = signature;
+            this.size = size;
+            this.points = points;
+            this.owners = owners;
+        }
+
+        Ring(long signature, int size, List<Endpoint> candidates, int replicas) {
+            this.signature = signature;
+            this.size = size;
+            int total = candidates.size() * replicas;
+            long[] keyed = new long[total];
+            Endpoint[] byIndex = candidates.toArray(new Endpoint[0]);
+            // Sort the points together with their owners through an index sort.
+            Integer[] order = new Integer[total];
+            long[] raw = new long[total];
+            for (int e = 0; e < byIndex.length; e++) {
+                String id = byIndex[e].instance().id();
+                for (int v = 0; v < replicas; v++) {
+                    raw[e * replicas + v] = hash(id + "#" + v);
+                    order[e * replicas + v] = e * replicas + v;
+                }
+            }
+            Arrays.sort(order, (x, y) -> Long.compareUnsigned(raw[x], raw[y]));
+            Endpoint[] own = new Endpoint[total];
+            for (int k = 0; k < total; k++) {
+                keyed[k] = raw[order[k]];
+                own[k] = byIndex[order[k] / replicas];
+            }
+            this.points = keyed;
+            this.owners = own;
+        }
+
+        Endpoint lookup(long h) {
+            // The first point at or after h, clockwise, wrapping around.
+            int lo = 0;
+            int hi = points.length;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (Long.compareUnsigned(points[mid], h) < 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return owners[lo == points.length ? 0 : lo];
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.outrigger.governance.internal;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.outrigger.core.CallAttributes;
+import io.outrigger.core.Interceptor;
+import io.outrigger.core.Invoker;
+import io.outrigger.core.RpcRequest;
+import io.outrigger.core.RpcResponse;
+import io.outrigger.core.Status;
+import io.outrigger.core.cluster.Endpoint;
+import io.outrigger.core.cluster.Router;
+import io.outrigger.governance.CircuitBreakerPolicy;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Outlier ejection: one Resilience4j circuit breaker per endpoint of each service.
+ *
+ * <ul>
+ *   <li>{@link #interceptor()} runs at endpoint level (it sees {@link CallAttributes#ENDPOINT}) and
+ *       records each call's outcome in that endpoint's breaker.
+ *   <li>{@link #router()} drops endpoints whose breaker is open, except one whose open period is
+ *       over (it is due a probe) and half-open ones with probe calls left. If that would drop every
+ *       endpoint, it drops none (panic routing, as Envoy): breakers never leave a service with
+ *       nothing to call.
+ * </ul>
+ *
+ * <p>The open-to-half-open step is taken by the next call after the open period (no timer thread),
+ * so the whole cycle follows the injected clock. Breakers are rebuilt, closed, when the policy
+ * (configured, or from the rules' {@code endpointBreaker}) changes. Thread-safe.
+ */
+public final class EndpointHealth {
+
+    private static final Logger log = LoggerFactory.getLogger(EndpointHealth.class);
+
+    private final CircuitBreakerPolicy base;
+    private final RuleStore store;
+    private final Ticker ticker;
+    private final ConcurrentHashMap<String, ServiceHealth> services = new ConcurrentHashMap<>();
+    private final Interceptor interceptor = this::intercept;
+    private final Router router = new Router() {
+        @Override
+        public List<Endpoint> route(List<Endpoint> endpoints, RpcRequest request) {
+            return EndpointHealth.this.route(endpoints, request);
+        }
+
+        @Override
+        public String toString() {
+            return "outlier router (skips endpoints whose circuit breaker is open)";
+        }
+    };
+
+    /** Breakers built from {@code base} unless the rules in {@code store} say otherwise. */
+    public EndpointHealth(CircuitBreakerPolicy base, RuleStore store, Ticker ticker) {
+        this.base = base;
+        this.store = store;
+        this.ticker = ticker;
+    }
+
+    /** The endpoint-level interceptor recording outcomes. */
+    public Interceptor interceptor() {
+        return interceptor;
+    }
+
+    /** The router skipping ejected endpoints. */
+    public Router router() {
+        return router;
+    }
+
+    /** Whether {@code endpoint} of {@code service} is ejected now (open and not yet due a probe). */
+    public boolean isEjected(String service, Endpoint endpoint) {
+        ServiceHealth sh = services.get(service);
+        if (sh == null) {
+            return false;
+        }
+        Entry e = sh.entries.get(endpoint.instance().id());
+        return e != null && e.policy.equals(sh.policy()) && e.isEjected(ticker);
+    }
+
+    /** The state of the breaker of {@code endpoint}, or {@code null} if it has none yet (for tests and metrics). */
+    public CircuitBreaker.State state(String service, Endpoint endpoint) {
+        ServiceHealth sh = services.get(service);
+        Entry e = sh == null ? null : sh.entries.get(endpoint.instance().id());
+        return e == null ? null : e.breaker.getState();
+    }
+
+    private List<Endpoint> route(List<Endpoint> endpoints, RpcRequest request) {
+        ServiceHealth sh = services.get(request.service());
+        if (sh == null || sh.entries.isEmpty()) {
+            return endpoints;
+        }
+        CircuitBreakerPolicy policy = sh.policy();
+        if (!policy.enabled()) {
+            return endpoints;
+        }
+        List<Endpoint> healthy = Routes.filter(endpoints, ep -> {
+            Entry e = sh.entries.get(ep.instance().id());
+            return e == null || !e.policy.equals(policy) || !e.isEjected(ticker);
+        });
+        return healthy.isEmpty() ? endpoints : healthy;
+    }
+
+    private CompletionStage<RpcResponse> intercept(RpcRequest request, Invoker next) {
+        Endpoint endpoint = request.attributes().get(CallAttributes.ENDPOINT);
+        if (endpoint == null) {
+            return next.invoke(request);
+        }
+        ServiceHealth sh = services.get(request.service());
+        if (sh == null) {
+            sh = services.computeIfAbsent(request.service(), s -> new ServiceHealth(store.holder(s)));
+        }
+        CircuitBreakerPolicy policy = sh.policy();
+        if (!policy.enabled()) {
+            return next.invoke(request);
+        }
+        Entry entry = sh.entry(endpoint, request.service(), policy);
+        CircuitBreaker cb = entry.breaker;
+        // Moves an open breaker whose period is over to half-open. Refusal is ignored: the router
+        // already chose this endpoint (possibly in panic mode) and the call goes out regardless.
+        boolean permitted = cb.tryAcquirePermission();
+        if (permitted && cb.getState() == CircuitBreaker.State.HALF_OPEN) {
+            entry.probesLeft.decrementAndGet();
+        }
+        long start = ticker.nanoTime();
+        return Calls.invoke(next, request).thenApply(response -> {
+            long took = ticker.nanoTime() - start;
+            Status status = response.status();
+            if (policy.failureCodes().contains(status.code())) {
+                cb.onError(took, TimeUnit.NANOSECONDS, status.asException());
+            } else {
+                cb.onSuccess(took, TimeUnit.NANOSECONDS);
+            }
+            return response;
+        });
+    }
+
+    /** The breakers of one service's endpoints. */
+    private final class ServiceHealth {
+        final RuleStore.Holder holder;
+        final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+        private volatile Merged merged;
+
+        ServiceHealth(RuleStore.Holder holder) {
+            this.holder = holder;
+        }
+
+        CircuitBreakerPolicy policy() {
+            ServiceRules rules = holder.rules();
+            Merged m = merged;
+            if (m == null || m.rules != rules) {
+                m = new Merged(rules, Policies.merge(base, rules.document().endpointBreaker()));
+                merged = m;
+            }
+            return m.policy;
+        }
+
+        Entry entry(Endpoint endpoint, String service, CircuitBreakerPolicy policy) {
+            String id = endpoint.instance().id();
+            Entry e = entries.get(id);
+            if (e == null || !e.policy.equals(policy)) {
+                e = entries.compute(
+                        id,
+                        (k, old) -> old != null && old.policy.equals(policy)
+                                ? old
+                                : new Entry(service + "@" + id, policy, ticker));
+            }
+            return e;
+        }
+
+        private record Merged(ServiceRules rules, CircuitBreakerPolicy policy) {}
+    }
+
+    /** One endpoint's breaker, plus what the router needs to know about it. */
+    static final class Entry {
+        final CircuitBreakerPolicy policy;
+        final CircuitBreaker breaker;
+        final AtomicInteger probesLeft = new AtomicInteger();
+        final long openMillis;
+        private volatile long openedAtMillis;
+
+        Entry(String name, CircuitBreakerPolicy policy, Ticker ticker) {
+            this.policy = policy;
+            this.openMillis = policy.openDuration().toMillis();
+            this.breaker = CircuitBreaker.of(name, Policies.toConfig(policy, ticker));
+            breaker.getEventPublisher().onStateTransition(event -> {
+                switch (event.getStateTransition().getToState()) {
+                    case OPEN -> {
+                        openedAtMillis = ticker.clock().millis();
+                        log.warn(
+                                "Endpoint {} ejected: circuit breaker {} (failure rate {}%)",
+                                name,
+                                event.getStateTransition(),
+                                breaker.getMetrics().getFailureRate());
+                    }
+                    case HALF_OPEN -> probesLeft.set(policy.halfOpenCalls());
+                    case CLOSED ->
+                        log.info("Endpoint {} back in rotation: circuit breaker {}", name, event.getStateTransition());
+                    default -> {}
+                }
+            });
+        }
+
+        boolean isEjected(Ticker ticker) {
+            return switch (breaker.getState()) {
+                // Resilience4j lets calls through only once its wait is strictly over.
+                case OPEN -> ticker.clock().millis() - openedAtMillis <= openMillis;
+                case HALF_OPEN -> probesLeft.get() <= 0;
+                case FORCED_OPEN -> true;
+                default -> false;
+            };
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.outrigger.governance.internal;
+
+import io.outrigger.core.cluster.Endpoint;
+
+/**
+ * The effective weight of an endpoint: the rule override for its instance id, else the weight the
+ * instance announced, scaled down while the endpoint warms up.
+ *
+ * <p>Warm-up counts from {@link Endpoint#ageNanos()}, the time since <em>this caller</em> first saw
+ * the instance, never from timestamps in the registry: a provider's clock or a re-registration can
+ * not make it skip (or repeat) its ramp. During the ramp the weight grows linearly from 1% to 100%.
+ * Thread-safe and allocation-free.
+ */
+public final class Weigher {
+
+    /** The share of its weight an endpoint gets at age zero, so a new endpoint is still probed. */
+    static final double MIN_WARM_FRACTION = 0.01;
+
+    private final RuleStore.Holder rules;
+    private final long warmUpNanos;
+
+    /**
+     * @param rules the rules of the service (weight overrides)
+     * @param warmUpNanos the ramp length; 0: no warm-up
+     */
+    public Weigher(RuleStore.Holder rules, long warmUpNanos) {
+        this.rules = rules;
+        this.warmUpNanos = warmUpNanos;
+    }
+
+    /** The rules in force (read once per pick and passed to {@link #weight(Endpoint, ServiceRules)}). */
+    public ServiceRules rules() {
+        return rules.rules();
+    }
+
+    /** The effective weight of {@code endpoint} under {@code r}; 0 means it gets no traffic. */
+    public double weight(Endpoint endpoint, ServiceRules r) {
+        int w = r.weight(endpoint.instance().id());
+        if (w < 0) {
+            w = endpoint.instance().weight();
+        }
+        if (w == 0) {
+            return 0;
+        }
+        if (warmUpNanos > 0) {
+            long age = endpoint.ageNanos();
+            if (age < warmUpNanos) {
+                double f = Math.max(MIN_WARM_FRACTION, (double) Math.max(age, 0) / warmUpNanos);
+                return w * f;
+            }
+        }
+        return w;
+    }
+}
