@@ -4,6 +4,7 @@ import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.server.RpcServer;
+import io.outrigger.governance.LiveRules;
 import io.outrigger.sidecar.internal.AdminJson;
 import io.outrigger.sidecar.internal.ClientAssembly;
 import io.outrigger.sidecar.internal.CommandLine;
@@ -64,6 +65,7 @@ public final class Sidecar implements AutoCloseable {
     private final SidecarConfig config;
     private final WatchedRegistry registry;
     private final boolean ownsRegistry;
+    private final LiveRules rules;
     private final RpcClient client;
     private final ExecutorService resolver;
     private final List<InboundExport> exports = new ArrayList<>();
@@ -78,7 +80,8 @@ public final class Sidecar implements AutoCloseable {
         this.config = config;
         this.registry = new WatchedRegistry(registry);
         this.ownsRegistry = ownsRegistry;
-        this.client = ClientAssembly.client(config, this.registry);
+        this.rules = LiveRules.none();
+        this.client = ClientAssembly.client(config, this.registry, rules);
         AtomicInteger n = new AtomicInteger();
         this.resolver = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "outrigger-sidecar-resolver-" + n.incrementAndGet());
@@ -245,6 +248,7 @@ public final class Sidecar implements AutoCloseable {
             http.close();
         }
         client.close();
+        rules.close();
         resolver.shutdownNow();
         if (ownsRegistry) {
             registry.close();

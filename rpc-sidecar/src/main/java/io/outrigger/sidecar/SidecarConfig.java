@@ -1,5 +1,6 @@
 package io.outrigger.sidecar;
 
+import io.outrigger.governance.LoadBalancing;
 import io.outrigger.sidecar.internal.CommandLine;
 import io.outrigger.sidecar.internal.HostPort;
 import java.net.URI;
@@ -45,6 +46,7 @@ public final class SidecarConfig {
     private final int maxBodyBytes;
     private final Duration defaultTimeout;
     private final Duration propagationDelay;
+    private final LoadBalancing loadBalancing;
 
     private SidecarConfig(Builder b) {
         this.registry = b.registry;
@@ -69,6 +71,7 @@ public final class SidecarConfig {
         this.maxBodyBytes = b.maxBodyBytes;
         this.defaultTimeout = b.defaultTimeout;
         this.propagationDelay = b.propagationDelay;
+        this.loadBalancing = b.loadBalancing;
         if (registry != null) {
             CommandLine.zooKeeperConnectString(registry); // validates
             if (!staticProviders.isEmpty()) {
@@ -172,6 +175,11 @@ public final class SidecarConfig {
         return propagationDelay;
     }
 
+    /** How calls are balanced over a service's providers (rules may override per service). */
+    public LoadBalancing loadBalancing() {
+        return loadBalancing;
+    }
+
     @Override
     public String toString() {
         return "SidecarConfig[registry=" + (registry == null ? "static" : registry) + ", http=" + httpHost + ":"
@@ -197,6 +205,7 @@ public final class SidecarConfig {
         private int maxBodyBytes = 4 * 1024 * 1024;
         private Duration defaultTimeout = Duration.ofSeconds(5);
         private Duration propagationDelay = Duration.ofSeconds(1);
+        private LoadBalancing loadBalancing = LoadBalancing.PEAK_EWMA;
 
         private Builder() {}
 
@@ -308,6 +317,15 @@ public final class SidecarConfig {
                 throw new IllegalArgumentException("--propagation-delay-ms: " + delay.toMillis() + " (expected: >= 0)");
             }
             this.propagationDelay = delay;
+            return this;
+        }
+
+        /**
+         * The load balancer. Default {@link LoadBalancing#PEAK_EWMA}. With {@link
+         * LoadBalancing#CONSISTENT_HASH} the key is the {@code X-Outrigger-Hash-Key} header.
+         */
+        public Builder loadBalancing(LoadBalancing loadBalancing) {
+            this.loadBalancing = Objects.requireNonNull(loadBalancing, "loadBalancing");
             return this;
         }
 

@@ -9,6 +9,7 @@ import io.outrigger.core.server.ServiceReflection;
 import io.outrigger.core.testing.EchoService;
 import io.outrigger.core.testing.EchoServiceImpl;
 import io.outrigger.core.testing.ThriftEchoService;
+import io.outrigger.governance.LoadBalancing;
 import io.outrigger.serialization.ThriftSerializer;
 import io.outrigger.serialization.testing.TestMessages;
 import io.outrigger.serialization.testing.thrift.gen.ThriftEchoReply;
@@ -49,6 +50,7 @@ class OutboundTest {
                 SidecarConfig.builder()
                         .http("127.0.0.1:0")
                         .maxBodyBytes(64 * 1024)
+                        .loadBalancing(LoadBalancing.ROUND_ROBIN)
                         .build(),
                 registry);
     }

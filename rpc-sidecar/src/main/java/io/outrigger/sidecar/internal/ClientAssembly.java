@@ -4,6 +4,8 @@ import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.registry.StaticRegistry;
+import io.outrigger.governance.ClientGovernance;
+import io.outrigger.governance.LiveRules;
 import io.outrigger.sidecar.SidecarConfig;
 import java.util.List;
 import java.util.Map;
@@ -42,16 +44,33 @@ public final class ClientAssembly {
     }
 
     /**
-     * The client of the sidecar. Completes calls on the I/O thread ({@code responseExecutor
-     * Runnable::run}): the sidecar's callbacks only hop back to an HTTP event loop.
+     * The client of the sidecar, with the governance of rpc-governance in its slots, exactly as a
+     * Java caller plugs it: fallback (forced degrade from rules), then timeout, method breaker and
+     * failover with the retry budget, then the routers (version, group, splits, tag, zone,
+     * outliers), the balancer, and the per-endpoint breakers. Completes calls on the I/O thread
+     * ({@code responseExecutor Runnable::run}): the sidecar's callbacks only hop back to an HTTP
+     * event loop.
+     *
+     * @param rules the rules to apply live; {@link LiveRules#none()} when there is no rule source
      */
-    public static RpcClient client(SidecarConfig config, Registry registry) {
+    public static RpcClient client(SidecarConfig config, Registry registry, LiveRules rules) {
+        ClientGovernance gov = ClientGovernance.builder()
+                .rules(rules)
+                .loadBalancing(config.loadBalancing())
+                .hashHeader("outrigger-hash-key")
+                .build();
         RpcClient.Builder b = RpcClient.builder()
                 .registry(registry)
                 .defaultTimeout(config.defaultTimeout())
                 .responseExecutor(Runnable::run)
-                .maxMessageSize(Math.max(config.maxBodyBytes(), 4 * 1024 * 1024));
-        // Governance and observability plug in here (retry, breakers, balancers, tracing, metrics).
+                .maxMessageSize(Math.max(config.maxBodyBytes(), 4 * 1024 * 1024))
+                .fallback(gov.fallback())
+                .retry(gov.retry())
+                .loadBalancer(gov.loadBalancerFactory());
+        gov.routers().forEach(b::router);
+        gov.endpointInterceptors().forEach(b::endpointInterceptor);
+        // Observability (tracing, metrics) plugs in here once rpc-observability exists; until then a
+        // caller's traceparent/tracestate still travel to the provider as metadata.
         return b.build();
     }
 }

@@ -1,5 +1,6 @@
 package io.outrigger.sidecar.internal;
 
+import io.outrigger.governance.LoadBalancing;
 import io.outrigger.sidecar.SidecarConfig;
 import java.io.IOException;
 import java.io.Reader;
@@ -60,6 +61,8 @@ public final class CommandLine {
               --timeout-ms N        deadline of calls without X-Outrigger-Timeout-Ms (default 5000)
               --propagation-delay-ms N
                                     at shutdown, the wait between unregistering and closing (default 1000)
+              --load-balancing NAME peak_ewma (default), weighted_random, round_robin, least_outstanding or
+                                    consistent_hash (keyed by the X-Outrigger-Hash-Key header)
 
             HTTP endpoint:
               POST /rpc/{service}/{method}   Content-Type application/x-protobuf, application/x-thrift or
@@ -83,7 +86,8 @@ public final class CommandLine {
             "health-failures",
             "max-body-bytes",
             "timeout-ms",
-            "propagation-delay-ms");
+            "propagation-delay-ms",
+            "load-balancing");
 
     private CommandLine() {}
 
@@ -209,6 +213,7 @@ public final class CommandLine {
                 case "max-body-bytes" -> b.maxBodyBytes((int) Math.min(Integer.MAX_VALUE, number(value)));
                 case "timeout-ms" -> b.defaultTimeout(Duration.ofMillis(number(value)));
                 case "propagation-delay-ms" -> b.propagationDelay(Duration.ofMillis(number(value)));
+                case "load-balancing" -> b.loadBalancing(loadBalancing(value));
                 default -> throw new IllegalArgumentException("unknown setting");
             }
         } catch (IllegalArgumentException e) {
@@ -218,6 +223,16 @@ public final class CommandLine {
                             ? where + ": " + message.substring(message.indexOf(':') + 2)
                             : where + ": " + message,
                     e);
+        }
+    }
+
+    private static LoadBalancing loadBalancing(String value) {
+        try {
+            return LoadBalancing.valueOf(
+                    value.strip().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException("\"" + value
+                    + "\" (expected: peak_ewma, weighted_random, round_robin, least_outstanding or consistent_hash)");
         }
     }
 
