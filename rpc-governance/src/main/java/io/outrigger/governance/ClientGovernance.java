@@ -3,6 +3,7 @@ package io.outrigger.governance;
 import io.outrigger.core.Interceptor;
 import io.outrigger.core.Metadata;
 import io.outrigger.core.Status;
+import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.cluster.LoadBalancer;
 import io.outrigger.core.cluster.Router;
 import io.outrigger.core.service.ServiceName;
@@ -144,6 +145,21 @@ public final class ClientGovernance {
     /** For the client's {@code endpointInterceptor} slot, in this order: attempt recorder, endpoint breaker. */
     public List<Interceptor> endpointInterceptors() {
         return endpointInterceptors;
+    }
+
+    /**
+     * Plugs every piece into its slot of {@code client}: fallback, retry, routers, load balancer and
+     * endpoint interceptors. Returns {@code client}.
+     *
+     * <pre>{@code
+     * RpcClient client = governance.applyTo(RpcClient.builder().registry(registry)).build();
+     * }</pre>
+     */
+    public RpcClient.Builder applyTo(RpcClient.Builder client) {
+        client.fallback(fallback).retry(retry).loadBalancer(loadBalancerFactory);
+        routers.forEach(client::router);
+        endpointInterceptors.forEach(client::endpointInterceptor);
+        return client;
     }
 
     @Override

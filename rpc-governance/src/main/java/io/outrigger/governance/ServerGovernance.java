@@ -1,6 +1,7 @@
 package io.outrigger.governance;
 
 import io.outrigger.core.Interceptor;
+import io.outrigger.core.server.RpcServer;
 import io.outrigger.governance.internal.LimitInterceptor;
 import io.outrigger.governance.internal.RuleDocument;
 import io.outrigger.governance.internal.Ticker;
@@ -43,6 +44,12 @@ public final class ServerGovernance {
     /** For the server's {@code interceptor} slot, in order. */
     public List<Interceptor> interceptors() {
         return interceptors;
+    }
+
+    /** Adds the server interceptors (limits) to {@code server}, in order. Returns {@code server}. */
+    public RpcServer.Builder applyTo(RpcServer.Builder server) {
+        interceptors().forEach(server::interceptor);
+        return server;
     }
 
     @Override

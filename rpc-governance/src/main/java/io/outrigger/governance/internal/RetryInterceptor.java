@@ -1,10 +1,10 @@
 package io.outrigger.governance.internal;
 
 import io.outrigger.core.CallAttributes;
-import io.outrigger.core.RequestMayHaveRunException;
 import io.outrigger.core.Deadline;
 import io.outrigger.core.Interceptor;
 import io.outrigger.core.Invoker;
+import io.outrigger.core.RequestMayHaveRunException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;

@@ -1,0 +1,178 @@
+package io.outrigger.governance;
+
+import static io.outrigger.serialization.testing.TestMessages.echoRequest;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.outrigger.core.RpcException;
+import io.outrigger.core.Status;
+import io.outrigger.core.client.RpcClient;
+import io.outrigger.core.registry.ServiceInstance;
+import io.outrigger.core.registry.StaticRegistry;
+import io.outrigger.core.server.RpcServer;
+import io.outrigger.core.testing.EchoService;
+import io.outrigger.core.testing.EchoServiceImpl;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Governance with the real client, real servers and real sockets on 127.0.0.1. */
+class GovernanceOverSocketsTest {
+
+    private final List<RpcServer> servers = new ArrayList<>();
+    private final StaticRegistry registry = new StaticRegistry();
+
+    @AfterEach
+    void stop() {
+        servers.forEach(s -> s.shutdown(Duration.ZERO));
+    }
+
+    private RpcServer provider(EchoService impl, ServerGovernance governance) {
+        RpcServer.Builder b = RpcServer.builder()
+                .host("127.0.0.1")
+                .service(EchoService.class, impl)
+                .registry(registry)
+                .propagationDelay(Duration.ZERO);
+        if (governance != null) {
+            governance.applyTo(b);
+        }
+        RpcServer server = b.build().start();
+        servers.add(server);
+        return server;
+    }
+
+    @Test
+    void failoverHidesAProviderThatStoppedWithoutAFailedCall() {
+        EchoServiceImpl a = new EchoServiceImpl();
+        EchoServiceImpl b = new EchoServiceImpl();
+        RpcServer first = provider(a, null);
+        provider(b, null);
+        try (RpcClient client = ClientGovernance.builder()
+                .loadBalancing(LoadBalancing.ROUND_ROBIN)
+                .build()
+                .applyTo(RpcClient.builder().registry(registry))
+                .build()) {
+            EchoService echo = client.refer(EchoService.class);
+            for (int i = 0; i < 20; i++) {
+                echo.echo(echoRequest("warm-" + i));
+            }
+            assertThat(a.completed.get()).isPositive();
+            assertThat(b.completed.get()).isPositive();
+
+            // Stopped without unregistering: the client still lists it until the registry says otherwise.
+            first.shutdown(Duration.ZERO);
+            registry.register(
+                    first.instances().isEmpty()
+                            ? ServiceInstance.builder("test.EchoService", "127.0.0.1", first.port())
+                                    .build()
+                            : first.instances().get(0));
+            int before = b.completed.get();
+            for (int i = 0; i < 50; i++) {
+                assertThat(echo.echo(echoRequest("after-" + i)).getText()).isEqualTo("after-" + i);
+            }
+            assertThat(b.completed.get() - before).isEqualTo(50);
+        }
+    }
+
+    @Test
+    void peakEwmaMovesTrafficAwayFromASlowProvider() {
+        SlowEcho slow = new SlowEcho(30);
+        EchoServiceImpl fast = new EchoServiceImpl();
+        provider(slow, null);
+        provider(fast, null);
+        try (RpcClient client = ClientGovernance.builder()
+                .build() // peak EWMA is the default
+                .applyTo(RpcClient.builder().registry(registry))
+                .build()) {
+            EchoService echo = client.refer(EchoService.class);
+            for (int i = 0; i < 300; i++) {
+                echo.echo(echoRequest("call-" + i));
+            }
+            // The slow one answers in 30 ms, the fast one in well under 1 ms: P2C learns and prefers it.
+            assertThat(slow.completed.get()).isLessThan(30);
+            assertThat(fast.completed.get()).isGreaterThan(270);
+        }
+    }
+
+    @Test
+    void serverRateLimitAnswersResourceExhaustedOverRealSockets() {
+        provider(
+                new EchoServiceImpl(),
+                ServerGovernance.builder()
+                        .rateLimit("test.EchoService", "echo", 5)
+                        .build());
+        try (RpcClient client = RpcClient.builder().registry(registry).build()) {
+            EchoService echo = client.refer(EchoService.class);
+            int ok = 0;
+            int limited = 0;
+            for (int i = 0; i < 20; i++) {
+                try {
+                    echo.echo(echoRequest("x"));
+                    ok++;
+                } catch (RpcException e) {
+                    assertThat(e.status().code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                    assertThat(e.getMessage()).contains("127.0.0.1");
+                    limited++;
+                }
+            }
+            assertThat(ok).isBetween(5, 10);
+            assertThat(limited).isEqualTo(20 - ok);
+        }
+    }
+
+    @Test
+    void typedFallbackAnswersWhenEveryProviderIsDown() {
+        EchoServiceImpl local = new EchoServiceImpl();
+        registry.register(
+                ServiceInstance.builder("test.EchoService", "127.0.0.1", 1).build());
+        try (RpcClient client = ClientGovernance.builder()
+                .fallback(EchoService.class, local)
+                .build()
+                .applyTo(RpcClient.builder().registry(registry))
+                .build()) {
+            EchoService echo = client.refer(EchoService.class);
+
+            assertThat(echo.echo(echoRequest("from fallback")).getText()).isEqualTo("from fallback");
+            assertThat(local.completed.get()).isEqualTo(1);
+            // The fallback's own exception reaches the caller as a status, like any provider's.
+            assertThatThrownBy(() -> echo.fail(echoRequest("the fallback failed too")))
+                    .isInstanceOf(RpcException.class)
+                    .hasMessageContaining("the fallback failed too");
+        }
+    }
+
+    /** An echo provider that takes {@code millis} per call. */
+    static final class SlowEcho implements EchoService {
+        final EchoServiceImpl delegate = new EchoServiceImpl();
+        final java.util.concurrent.atomic.AtomicInteger completed = delegate.completed;
+        final long millis;
+
+        SlowEcho(long millis) {
+            this.millis = millis;
+        }
+
+        @Override
+        public io.outrigger.serialization.testing.proto.EchoReply echo(
+                io.outrigger.serialization.testing.proto.EchoRequest request) {
+            return delegate.echo(request.toBuilder().setSleepMillis(millis).build());
+        }
+
+        @Override
+        public CompletionStage<io.outrigger.serialization.testing.proto.EchoReply> echoAsync(
+                io.outrigger.serialization.testing.proto.EchoRequest request) {
+            return CompletableFuture.supplyAsync(
+                    () -> echo(request), CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
+        }
+
+        @Override
+        public io.outrigger.serialization.testing.proto.EchoReply fail(
+                io.outrigger.serialization.testing.proto.EchoRequest request) {
+            return delegate.fail(request);
+        }
+    }
+}
