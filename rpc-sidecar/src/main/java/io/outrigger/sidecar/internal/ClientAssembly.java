@@ -59,16 +59,11 @@ public final class ClientAssembly {
                 .loadBalancing(config.loadBalancing())
                 .hashHeader("outrigger-hash-key")
                 .build();
-        RpcClient.Builder b = RpcClient.builder()
+        RpcClient.Builder b = gov.applyTo(RpcClient.builder()
                 .registry(registry)
                 .defaultTimeout(config.defaultTimeout())
                 .responseExecutor(Runnable::run)
-                .maxMessageSize(Math.max(config.maxBodyBytes(), 4 * 1024 * 1024))
-                .fallback(gov.fallback())
-                .retry(gov.retry())
-                .loadBalancer(gov.loadBalancerFactory());
-        gov.routers().forEach(b::router);
-        gov.endpointInterceptors().forEach(b::endpointInterceptor);
+                .maxMessageSize(Math.max(config.maxBodyBytes(), 4 * 1024 * 1024)));
         // Observability (tracing, metrics) plugs in here once rpc-observability exists; until then a
         // caller's traceparent/tracestate still travel to the provider as metadata.
         return b.build();
