@@ -120,9 +120,9 @@ public final class Sidecar implements AutoCloseable {
         try {
             sidecar.startExports(schemas);
             sidecar.startHttp(schemas);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty may rethrow checked I/O errors undeclared
             sidecar.close();
-            throw e;
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
         sidecar.ready = true;
         return sidecar;
@@ -293,7 +293,7 @@ public final class Sidecar implements AutoCloseable {
         Sidecar sidecar;
         try {
             sidecar = start(config);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty may rethrow checked I/O errors undeclared
             System.err.println("rpc-sidecar: cannot start: " + e.getMessage());
             System.exit(1);
             return;

@@ -55,6 +55,20 @@ class SidecarJarIT {
     }
 
     @Test
+    void aPortInUseExitsWithStatus1AndSaysWhy() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Process p = java("--http", "127.0.0.1:" + taken.getLocalPort())
+                    .redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isEqualTo(1);
+            assertThat(out).contains("cannot listen for HTTP on 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+
+    @Test
     void startsQuicklyAndCarriesAPythonCallToAJavaProvider() throws Exception {
         StaticRegistry registry = new StaticRegistry();
         RpcServer provider = RpcServer.builder()

@@ -91,9 +91,10 @@ public final class HttpEndpoint implements AutoCloseable {
         try {
             Channel server = bootstrap.bind(host, port).syncUninterruptibly().channel();
             return new HttpEndpoint(group, server);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows checked bind errors undeclared
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw new IllegalStateException("cannot listen for HTTP on " + host + ":" + port + ": " + e, e);
+            throw new IllegalStateException(
+                    "cannot listen for HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
         }
     }
 
