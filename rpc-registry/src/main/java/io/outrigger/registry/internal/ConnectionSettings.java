@@ -133,6 +133,7 @@ public record ConnectionSettings(
             this.connectString = connectString;
         }
 
+        /** See {@code ZooKeeperRegistry.Builder#namespace}. */
         public void namespace(String namespace) {
             Objects.requireNonNull(namespace, "namespace");
             if (!namespace.isEmpty()) {
@@ -150,14 +151,17 @@ public record ConnectionSettings(
             this.namespace = namespace;
         }
 
+        /** See {@code ZooKeeperRegistry.Builder#sessionTimeout}. */
         public void sessionTimeout(Duration timeout) {
             sessionTimeout = positive("sessionTimeout", timeout);
         }
 
+        /** See {@code ZooKeeperRegistry.Builder#connectionTimeout}. */
         public void connectionTimeout(Duration timeout) {
             connectionTimeout = positive("connectionTimeout", timeout);
         }
 
+        /** See {@code ZooKeeperRegistry.Builder#credentials}. */
         public void credentials(String user, String password) {
             Objects.requireNonNull(user, "user");
             Objects.requireNonNull(password, "password");
@@ -168,18 +172,22 @@ public record ConnectionSettings(
             this.password = password;
         }
 
+        /** See {@code ZooKeeperRegistry.Builder#worldReadable}. */
         public void worldReadable(boolean worldReadable) {
             this.worldReadable = worldReadable;
         }
 
+        /** The validated connect string. */
         public String connectString() {
             return connectString;
         }
 
+        /** The namespace set so far. */
         public String namespace() {
             return namespace;
         }
 
+        /** The settings collected so far. */
         public ConnectionSettings build() {
             return new ConnectionSettings(
                     connectString, namespace, sessionTimeout, connectionTimeout, user, password, worldReadable);

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -49,6 +50,7 @@ public final class FileNodeCache {
 
     private final Path directory;
     private final Clock clock;
+    private volatile boolean swept;
 
     /** A cache kept in {@code directory} (created on the first write). */
     public FileNodeCache(Path directory, Clock clock) {
@@ -112,6 +114,10 @@ public final class FileNodeCache {
         byte[] bytes = InstanceJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
 
         Files.createDirectories(directory);
+        if (!swept) {
+            swept = true;
+            sweepStaleTempFiles();
+        }
         Path target = fileFor(service);
         Path temp = directory.resolve(target.getFileName() + "."
                 + ProcessHandle.current().pid() + "." + TEMP_COUNTER.incrementAndGet() + ".tmp");
@@ -133,6 +139,31 @@ public final class FileNodeCache {
             Files.deleteIfExists(temp);
         }
         forceDirectory();
+    }
+
+    /**
+     * Deletes temporary files left by processes that died mid-write. Only files whose process id is
+     * no longer alive are touched, so a live process sharing the directory is never disturbed.
+     */
+    private void sweepStaleTempFiles() {
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory, "*.tmp")) {
+            for (Path temp : temps) {
+                String[] parts = temp.getFileName().toString().split("\\.");
+                if (parts.length < 3) {
+                    continue;
+                }
+                try {
+                    long pid = Long.parseLong(parts[parts.length - 3]);
+                    if (ProcessHandle.of(pid).isEmpty()) {
+                        Files.deleteIfExists(temp);
+                    }
+                } catch (NumberFormatException | IOException ignored) {
+                    // not ours, or already gone
+                }
+            }
+        } catch (IOException ignored) {
+            // best effort
+        }
     }
 
     private void forceDirectory() {

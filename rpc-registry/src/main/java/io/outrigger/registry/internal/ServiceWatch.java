@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -26,6 +27,7 @@ import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +46,15 @@ public final class ServiceWatch {
     // One logger name for the whole registry, so operators configure one line.
     private static final Logger log = LoggerFactory.getLogger("io.outrigger.registry.ZooKeeperRegistry");
 
-    /** Timings and collaborators of a watch; shared by every watch of a registry. */
+    /**
+     * Timings and collaborators of a watch; shared by every watch of a registry.
+     *
+     * @param coalescingWindow how long changes are gathered before one delivery
+     * @param confirmationDelay how long a held-back removal waits for its confirming re-read
+     * @param protection the push protection policy
+     * @param fileCache the file cache, or null when off
+     * @param describe the ensemble, for logs
+     */
     public record Options(
             Duration coalescingWindow,
             Duration confirmationDelay,
@@ -353,7 +363,7 @@ public final class ServiceWatch {
         for (String child : children) {
             String path = providersPath + "/" + child;
             try {
-                org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+                Stat stat = new Stat();
                 byte[] data = client.getData().storingStatIn(stat).forPath(path);
                 decode(path, data, stat.getMzxid()).ifPresent(found::add);
             } catch (KeeperException.NoNodeException e) {
@@ -363,13 +373,13 @@ public final class ServiceWatch {
         return PushProtection.sorted(found);
     }
 
-    private java.util.Optional<ServiceInstance> decode(String path, byte[] data, long version) {
+    private Optional<ServiceInstance> decode(String path, byte[] data, long version) {
         String reason;
         try {
             ServiceInstance instance = InstanceJson.fromBytes(data, service);
             String name = ZooKeeperLayout.name(path);
             if (name.equals(instance.id())) {
-                return java.util.Optional.of(instance);
+                return Optional.of(instance);
             }
             reason = "node name is not the instance's host:port " + instance.id();
         } catch (IllegalArgumentException e) {
@@ -383,7 +393,7 @@ public final class ServiceWatch {
                     reason,
                     InstanceJson.preview(data));
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /** Reads the file cache; null when there is no usable file (a corrupt one is reported). */

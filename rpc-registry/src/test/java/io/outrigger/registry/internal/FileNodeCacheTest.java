@@ -94,6 +94,21 @@ class FileNodeCacheTest {
     }
 
     @Test
+    void tempFilesOfDeadProcessesAreSweptLiveOnesKept() throws Exception {
+        Process finished = new ProcessBuilder("true").start();
+        finished.waitFor();
+        Path dead = dir.resolve("demo.UserService.json." + finished.pid() + ".1.tmp");
+        Path live = dir.resolve("demo.Other.json." + ProcessHandle.current().pid() + ".999999.tmp");
+        Files.writeString(dead, "{half");
+        Files.writeString(live, "{half");
+
+        new FileNodeCache(dir, clock).write("demo.UserService", instances(1));
+
+        assertThat(dead).doesNotExist();
+        assertThat(live).exists();
+    }
+
+    @Test
     void processesSharingADirectoryNeverTearAFile() throws Exception {
         // Two caches stand for two JVMs on one host: distinct temp names, one atomic rename each.
         FileNodeCache one = new FileNodeCache(dir, clock);
