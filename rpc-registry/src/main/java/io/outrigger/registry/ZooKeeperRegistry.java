@@ -8,6 +8,7 @@ import io.outrigger.registry.internal.ConnectionSettings;
 import io.outrigger.registry.internal.FileNodeCache;
 import io.outrigger.registry.internal.InstanceJson;
 import io.outrigger.registry.internal.NamedThreadFactory;
+import io.outrigger.registry.internal.ProviderNode;
 import io.outrigger.registry.internal.PushProtection;
 import io.outrigger.registry.internal.ServiceWatch;
 import io.outrigger.registry.internal.ZooKeeperLayout;
@@ -27,9 +28,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.state.ConnectionState;
-import org.apache.zookeeper.CreateMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,11 +44,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Providers</h2>
- * {@link #register} writes an ephemeral node {@code /services/{service}/providers/{host:port}} whose
- * data is the instance as JSON (layout and format: {@code docs/registry.md}). Curator's {@code
- * PersistentNode} keeps it there: it is created once ZooKeeper is reachable, re-created after a
- * session expiry, and re-created if someone deletes it. {@link #unregister} first writes an
- * ephemeral "leaving" marker so that consumers see a graceful departure, then deletes the node.
+ * {@link #register} writes an ephemeral node {@code /outrigger/services/{service}/providers/{host:port}}
+ * whose data is the instance as JSON (layout and format: {@code docs/registry.md}), and keeps it
+ * there: it is created once ZooKeeper is reachable, re-created after a session expiry, and
+ * re-created if someone deletes it. {@link #unregister} first writes an ephemeral "leaving" marker
+ * so that consumers see a graceful departure, then deletes the node.
  *
  * <h2>Consumers</h2>
  * {@link #subscribe} watches the service with a Curator cache (a persistent recursive watch): the
@@ -74,6 +73,7 @@ public final class ZooKeeperRegistry implements Registry {
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperRegistry.class);
 
     private final ConnectionSettings connection;
+    private final ZooKeeperLayout layout;
     private final CuratorFramework client;
     private final ScheduledExecutorService notifier;
     private final ExecutorService background;
@@ -91,14 +91,16 @@ public final class ZooKeeperRegistry implements Registry {
     private ZooKeeperRuleSource ruleSource; // guarded by lock
     private boolean closed; // guarded by lock
 
-    private record Provider(ServiceInstance instance, PersistentNode node) {}
+    private record Provider(ServiceInstance instance, ProviderNode node) {}
 
     private ZooKeeperRegistry(Builder b) {
         this.connection = b.connection.build();
+        this.layout = connection.layout();
         this.startupWait = b.startupWait;
         this.clock = b.clock;
         this.fileCache = b.fileCache ? new FileNodeCache(b.cacheDirectory(), clock) : null;
         this.watchOptions = new ServiceWatch.Options(
+                layout,
                 b.coalescingWindow,
                 b.confirmationDelay,
                 new PushProtection(b.pushProtection, b.threshold),
@@ -137,39 +139,39 @@ public final class ZooKeeperRegistry implements Registry {
     @Override
     public void register(ServiceInstance instance) {
         Objects.requireNonNull(instance, "instance");
-        String path = ZooKeeperLayout.provider(instance.service(), instance.id());
+        String path = layout.provider(instance.service(), instance.id());
         byte[] data = InstanceJson.toBytes(instance);
         String key = instance.service() + "/" + instance.id();
-        PersistentNode node;
+        ProviderNode node;
         synchronized (lock) {
             checkOpen();
             Provider existing = providers.get(key);
             if (existing != null) {
-                if (existing.instance().equals(instance)) {
-                    return;
-                }
-                if (updateInPlace(existing.node(), data)) {
+                if (!existing.instance().equals(instance)) {
+                    // Same address, new metadata: a change of data, so consumers never see it vanish.
+                    existing.node().update(data);
                     providers.put(key, new Provider(instance, existing.node()));
                     log.info("updated {} at {}", instance, path);
-                    return;
                 }
-                closeInBackground(existing.node());
+                return;
             }
-            // A marker left by an earlier unregister of this address would make a later crash of
-            // this provider look graceful; remove it first (same session: ZooKeeper keeps the order).
-            deleteQuietly(ZooKeeperLayout.leavingMarker(instance.service(), instance.id()));
-            node = new PersistentNode(client, CreateMode.EPHEMERAL, false, path, data);
-            node.start();
+            if (connected()) {
+                // A marker left by an earlier unregister of this address would make a later crash
+                // of this provider look graceful. Same session as the create below, so ZooKeeper
+                // applies the two in order.
+                deleteQuietly(layout.leavingMarker(instance.service(), instance.id()));
+            }
+            node = new ProviderNode(client, path, data);
             providers.put(key, new Provider(instance, node));
         }
-        // When ZooKeeper is up, return once the node exists, so "registered" means visible. When it
-        // is down, return at once: the node is created as soon as it is back.
-        boolean created = false;
+        node.start();
+        // When ZooKeeper is up, return once the node exists, so "registered" means visible. When
+        // it is down, return at once: the node is created as soon as it is back.
         awaitFirstConnection();
+        boolean created = false;
         if (connected()) {
             try {
-                created =
-                        node.waitForInitialCreate(connection.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                created = node.awaitCreated(connection.connectionTimeout());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -178,22 +180,10 @@ public final class ZooKeeperRegistry implements Registry {
             log.info("registered {} at {}", instance, path);
         } else {
             log.warn(
-                    "registering {} at {}: ZooKeeper not reachable yet, the node is created once it is",
+                    "registering {} at {}: ZooKeeper not reachable yet; the node is created once it is",
                     instance,
                     path);
         }
-    }
-
-    private static boolean updateInPlace(PersistentNode node, byte[] data) {
-        try {
-            if (node.waitForInitialCreate(0, TimeUnit.MILLISECONDS)) {
-                node.setData(data);
-                return true;
-            }
-        } catch (Exception e) {
-            log.debug("cannot update node in place; re-creating it", e);
-        }
-        return false;
     }
 
     @Override
@@ -212,26 +202,17 @@ public final class ZooKeeperRegistry implements Registry {
 
     private void withdraw(Provider provider) {
         ServiceInstance instance = provider.instance();
-        if (!connected()) {
-            // Deleting would block until ZooKeeper is back; the node goes with this session anyway.
-            log.info("unregistering {} while ZooKeeper is unreachable: its node is removed once it answers", instance);
-            closeInBackground(provider.node());
-            return;
-        }
-        String marker = ZooKeeperLayout.leavingMarker(instance.service(), instance.id());
-        try {
-            // The marker tells consumers this departure is graceful, so push protection lets it through.
-            // Ephemeral: it lives as long as this session, which outlasts the propagation delay.
-            client.create()
-                    .orSetData()
-                    .creatingParentContainersIfNeeded()
-                    .withMode(CreateMode.EPHEMERAL)
-                    .forPath(marker, clock.instant().toString().getBytes(StandardCharsets.UTF_8));
-            provider.node().close();
+        // The marker tells consumers this departure is graceful, so push protection lets it through.
+        // Ephemeral: it lives as long as this session, which outlasts the propagation delay.
+        String marker = layout.leavingMarker(instance.service(), instance.id());
+        byte[] markerData = clock.instant().toString().getBytes(StandardCharsets.UTF_8);
+        if (provider.node().close(marker, markerData, connection.connectionTimeout())) {
             log.info("unregistered {}", instance);
-        } catch (Exception e) {
-            log.warn("unregistering {}: {}; its node is removed in the background", instance, e.toString());
-            closeInBackground(provider.node());
+        } else {
+            log.info(
+                    "unregistering {}: ZooKeeper not reachable; its node is removed once it is (or when this"
+                            + " session ends)",
+                    instance);
         }
     }
 
@@ -372,16 +353,17 @@ public final class ZooKeeperRegistry implements Registry {
             watches.clear();
             rules = ruleSource;
         }
-        toClose.forEach(ServiceWatch::close);
+        boolean up = connected();
+        toClose.forEach(w -> w.close(up));
         if (rules != null) {
             rules.close();
         }
-        boolean up = connected();
         for (Provider p : toWithdraw) {
             if (up) {
                 withdraw(p);
+            } else {
+                p.node().abandon(); // the nodes go when the session ends
             }
-            // Otherwise the nodes go when the session ends; deleting would wait for ZooKeeper.
         }
         notifier.shutdownNow();
         background.shutdownNow();
@@ -395,6 +377,7 @@ public final class ZooKeeperRegistry implements Registry {
             closed = true;
             watches.values().forEach(ServiceWatch::close);
             watches.clear();
+            providers.values().forEach(p -> p.node().abandon());
             providers.clear();
         }
         notifier.shutdownNow();
@@ -453,20 +436,6 @@ public final class ZooKeeperRegistry implements Registry {
         }
     }
 
-    private void closeInBackground(PersistentNode node) {
-        try {
-            background.execute(() -> {
-                try {
-                    node.close();
-                } catch (Exception e) {
-                    log.debug("closing provider node", e);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closing: the session end removes the node
-        }
-    }
-
     /**
      * Builds a {@link ZooKeeperRegistry}. Validates each setting as it is given; not thread-safe.
      *
@@ -504,7 +473,7 @@ public final class ZooKeeperRegistry implements Registry {
         }
 
         /**
-         * The Curator namespace all nodes live under: {@code outrigger} by default, i.e. {@code
+         * The path prefix all nodes live under: {@code outrigger} by default, i.e. {@code
          * /outrigger/services/...}; empty for none. A chroot in the connect string comes before it.
          */
         public Builder namespace(String namespace) {

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link RuleSource} on ZooKeeper: the rules of a service are the UTF-8 JSON data of the persistent
- * node {@code /services/{service}/rules} (under the namespace, default {@code /outrigger}). This class
+ * node {@code /outrigger/services/{service}/rules} ({@code outrigger} is the default namespace). This class
  * stores and watches text; the document format belongs to its consumer ({@code docs/rules.md}).
  *
  * <p>{@link #watch} delivers the current document (or {@code null} when there is none) once
@@ -56,6 +56,7 @@ public final class ZooKeeperRuleSource implements RuleSource {
     private final CuratorFramework client;
     private final ScheduledExecutorService notifier;
     private final String describe;
+    private final ZooKeeperLayout layout;
     private final boolean ownsConnection;
     private final long connectionTimeoutMillis;
     private final List<RuleWatch> watches = new CopyOnWriteArrayList<>();
@@ -70,6 +71,7 @@ public final class ZooKeeperRuleSource implements RuleSource {
         this.connectionTimeoutMillis = settings.connectionTimeout().toMillis();
         this.notifier = notifier;
         this.describe = settings.describe();
+        this.layout = settings.layout();
         this.ownsConnection = ownsConnection;
     }
 
@@ -90,7 +92,7 @@ public final class ZooKeeperRuleSource implements RuleSource {
         watch.start();
         return () -> {
             watches.remove(watch);
-            watch.close();
+            watch.close(true);
         };
     }
 
@@ -102,7 +104,7 @@ public final class ZooKeeperRuleSource implements RuleSource {
      * @throws RegistryException when ZooKeeper cannot be reached or refuses (e.g. an ACL)
      */
     public void publish(String service, String json) {
-        String path = ZooKeeperLayout.rules(service);
+        String path = layout.rules(service);
         Objects.requireNonNull(json, "json");
         JsonNode tree;
         try {
@@ -131,7 +133,7 @@ public final class ZooKeeperRuleSource implements RuleSource {
      * @throws RegistryException when ZooKeeper cannot be reached or refuses
      */
     public Optional<String> read(String service) {
-        String path = ZooKeeperLayout.rules(service);
+        String path = layout.rules(service);
         awaitConnection("read rules of " + service);
         try {
             return Optional.ofNullable(text(client.getData().forPath(path)));
@@ -149,7 +151,7 @@ public final class ZooKeeperRuleSource implements RuleSource {
      * @throws RegistryException when ZooKeeper cannot be reached or refuses
      */
     public boolean delete(String service) {
-        String path = ZooKeeperLayout.rules(service);
+        String path = layout.rules(service);
         awaitConnection("delete rules of " + service);
         try {
             client.delete().forPath(path);
@@ -170,7 +172,9 @@ public final class ZooKeeperRuleSource implements RuleSource {
         }
         List<RuleWatch> all = new ArrayList<>(watches);
         watches.clear();
-        all.forEach(RuleWatch::close);
+        boolean releaseWatches = !ownsConnection || client.getZookeeperClient().isConnected();
+        // Closing our own connection ends its watches anyway, without waiting for ZooKeeper.
+        all.forEach(w -> w.close(releaseWatches));
         if (ownsConnection) {
             notifier.shutdownNow();
             client.close();
@@ -230,7 +234,7 @@ public final class ZooKeeperRuleSource implements RuleSource {
 
         RuleWatch(String service, RuleListener listener) {
             this.service = service;
-            this.path = ZooKeeperLayout.rules(service);
+            this.path = layout.rules(service);
             this.listener = listener;
             this.cache = CuratorCache.builder(client, path)
                     .withOptions(CuratorCache.Options.SINGLE_NODE_CACHE)
@@ -274,8 +278,11 @@ public final class ZooKeeperRuleSource implements RuleSource {
             }
         }
 
-        void close() {
+        void close(boolean releaseWatch) {
             active = false;
+            if (!releaseWatch) {
+                return;
+            }
             if (client.getZookeeperClient().isConnected()) {
                 cache.close();
             } else {
@@ -307,7 +314,7 @@ public final class ZooKeeperRuleSource implements RuleSource {
             this.connection = new ConnectionSettings.Builder(connectString);
         }
 
-        /** The Curator namespace; default {@code outrigger}; empty for none. */
+        /** The path prefix all nodes live under; default {@code outrigger}; empty for none. */
         public Builder namespace(String namespace) {
             connection.namespace(namespace);
             return this;

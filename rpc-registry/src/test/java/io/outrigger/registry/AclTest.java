@@ -28,10 +28,8 @@ class AclTest {
     Path cacheDir;
 
     private static CuratorFramework client(String connect, String credentials) {
-        CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
-                .connectString(connect)
-                .namespace("outrigger")
-                .retryPolicy(new RetryOneTime(100));
+        CuratorFrameworkFactory.Builder b =
+                CuratorFrameworkFactory.builder().connectString(connect).retryPolicy(new RetryOneTime(100));
         if (credentials != null) {
             b.authorization("digest", credentials.getBytes(StandardCharsets.UTF_8));
         }
@@ -53,8 +51,8 @@ class AclTest {
                 CuratorFramework owner = client(zk.getConnectString(), "orders:s3cret")) {
             provider.register(instance(7001));
             provider.ruleSource().publish(SERVICE, "{\"timeoutMillis\":800}");
-            String node = ZooKeeperLayout.provider(SERVICE, "127.0.0.1:7001");
-            String rules = ZooKeeperLayout.rules(SERVICE);
+            String node = ZooKeeperLayout.DEFAULT.provider(SERVICE, "127.0.0.1:7001");
+            String rules = ZooKeeperLayout.DEFAULT.rules(SERVICE);
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> stranger.checkExists().forPath(node) != null);
 
@@ -71,7 +69,7 @@ class AclTest {
                         .isInstanceOf(KeeperException.NoAuthException.class);
                 assertThatThrownBy(() -> intruder.create()
                                 .withMode(CreateMode.EPHEMERAL)
-                                .forPath(ZooKeeperLayout.provider(SERVICE, "10.0.0.1:1")))
+                                .forPath(ZooKeeperLayout.DEFAULT.provider(SERVICE, "10.0.0.1:1")))
                         .isInstanceOf(KeeperException.NoAuthException.class);
                 assertThatThrownBy(() -> intruder.setData().forPath(rules, "{}".getBytes()))
                         .isInstanceOf(KeeperException.NoAuthException.class);
@@ -102,7 +100,7 @@ class AclTest {
                         .build();
                 CuratorFramework stranger = client(zk.getConnectString(), null)) {
             provider.register(instance(7001));
-            String node = ZooKeeperLayout.provider(SERVICE, "127.0.0.1:7001");
+            String node = ZooKeeperLayout.DEFAULT.provider(SERVICE, "127.0.0.1:7001");
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> provider.curator().checkExists().forPath(node) != null);
             assertThatThrownBy(() -> stranger.getData().forPath(node))

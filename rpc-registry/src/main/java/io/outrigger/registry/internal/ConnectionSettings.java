@@ -22,7 +22,7 @@ import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
  * builders validate through {@link Builder}. Immutable.
  *
  * @param connectString the ensemble, {@code host:port[,host:port...][/chroot]}
- * @param namespace the Curator namespace every path lives under; empty for none
+ * @param namespace the path prefix every node lives under (no leading slash); empty for none
  * @param sessionTimeout the ZooKeeper session timeout asked for
  * @param connectionTimeout how long one connection attempt may take
  * @param user digest user, or null for no credentials
@@ -57,14 +57,17 @@ public record ConnectionSettings(
                 // The ensemble tracker would rewrite the connect string from the ensemble's own
                 // config, which loses a chroot and may name non-loopback addresses.
                 .ensembleTracker(false);
-        if (!namespace.isEmpty()) {
-            b.namespace(namespace);
-        }
+        // No b.namespace(...): see ZooKeeperLayout, which prefixes every path instead.
         if (user != null) {
             b.authorization("digest", (user + ":" + password).getBytes(StandardCharsets.UTF_8));
             b.aclProvider(new FixedAclProvider(acls()));
         }
         return b.build();
+    }
+
+    /** Where nodes live for this namespace. */
+    public ZooKeeperLayout layout() {
+        return new ZooKeeperLayout(namespace);
     }
 
     /** The ACL put on every node written with credentials. */

@@ -49,6 +49,7 @@ public final class ServiceWatch {
     /**
      * Timings and collaborators of a watch; shared by every watch of a registry.
      *
+     * @param layout where the service's nodes live
      * @param coalescingWindow how long changes are gathered before one delivery
      * @param confirmationDelay how long a held-back removal waits for its confirming re-read
      * @param protection the push protection policy
@@ -56,6 +57,7 @@ public final class ServiceWatch {
      * @param describe the ensemble, for logs
      */
     public record Options(
+            ZooKeeperLayout layout,
             Duration coalescingWindow,
             Duration confirmationDelay,
             PushProtection protection,
@@ -95,14 +97,14 @@ public final class ServiceWatch {
             BooleanSupplier connected,
             Options options) {
         this.service = service;
-        this.providersPath = ZooKeeperLayout.providers(service);
-        this.leavingPath = ZooKeeperLayout.leaving(service);
+        this.providersPath = options.layout().providers(service);
+        this.leavingPath = options.layout().leaving(service);
         this.client = client;
         this.notifier = notifier;
         this.background = background;
         this.connected = connected;
         this.options = options;
-        this.cache = CuratorCache.builder(client, ZooKeeperLayout.service(service))
+        this.cache = CuratorCache.builder(client, options.layout().service(service))
                 .withExceptionHandler(this::onCacheError)
                 .build();
     }
@@ -160,10 +162,20 @@ public final class ServiceWatch {
 
     /** Stops watching; listeners get nothing more. Idempotent. */
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Stops watching. {@code releaseWatch} false leaves ZooKeeper's watch alone: for when the client
+     * is about to close anyway, which releases it without a round trip that may have to wait.
+     */
+    public void close(boolean releaseWatch) {
         closed = true;
         listeners.forEach(e -> e.active = false);
         listeners.clear();
-        if (connected.getAsBoolean()) {
+        if (!releaseWatch) {
+            // nothing: the client's close ends the watch
+        } else if (connected.getAsBoolean()) {
             cache.close();
         } else {
             // Curator's close talks to ZooKeeper (removing the watch) and would block until it answers.

@@ -1,22 +1,31 @@
 package io.outrigger.registry.internal;
 
 /**
- * Where things live in ZooKeeper, relative to the client's namespace (default {@code /outrigger}).
+ * Where things live in ZooKeeper. Every path starts with the namespace (default {@code /outrigger});
+ * a chroot given in the connect string comes before it, invisibly.
  *
  * <pre>
- * /services/{service}/providers/{host:port}   ephemeral, JSON instance (InstanceJson)
- * /services/{service}/leaving/{host:port}     ephemeral, marks a graceful unregister
- * /services/{service}/rules                   persistent, the service's JSON rule document
+ * /{namespace}/services/{service}/providers/{host:port}   ephemeral, JSON instance (InstanceJson)
+ * /{namespace}/services/{service}/leaving/{host:port}     ephemeral, marks a graceful unregister
+ * /{namespace}/services/{service}/rules                   persistent, the service's JSON rule document
  * </pre>
  *
- * <p>docs/registry.md describes the same layout; change both together.
+ * <p>The namespace is a plain path prefix, not Curator's namespace facade: that facade creates its
+ * root synchronously, with retries, on the first call of any thread, which blocks callers while
+ * ZooKeeper is unreachable. docs/registry.md describes the same layout; change both together.
+ * Immutable.
  */
 public final class ZooKeeperLayout {
 
-    /** The parent of every service. */
-    public static final String SERVICES = "/services";
+    /** The layout with the default namespace, {@code /outrigger}. */
+    public static final ZooKeeperLayout DEFAULT = new ZooKeeperLayout(ConnectionSettings.DEFAULT_NAMESPACE);
 
-    private ZooKeeperLayout() {}
+    private final String root;
+
+    /** The layout under {@code namespace} (no leading slash; empty for the root). */
+    public ZooKeeperLayout(String namespace) {
+        this.root = namespace.isEmpty() ? "" : "/" + namespace;
+    }
 
     /** Checks that {@code service} can be one ZooKeeper node name, and returns it. */
     public static String checkService(String service) {
@@ -37,33 +46,38 @@ public final class ZooKeeperLayout {
         return service;
     }
 
-    /** {@code /services/{service}}: the root of everything about one service. */
-    public static String service(String service) {
-        return SERVICES + "/" + checkService(service);
+    /** {@code /{namespace}/services}: the parent of every service. */
+    public String services() {
+        return root + "/services";
     }
 
-    /** {@code /services/{service}/providers}. */
-    public static String providers(String service) {
+    /** {@code /{namespace}/services/{service}}: the root of everything about one service. */
+    public String service(String service) {
+        return services() + "/" + checkService(service);
+    }
+
+    /** {@code .../{service}/providers}. */
+    public String providers(String service) {
         return service(service) + "/providers";
     }
 
-    /** {@code /services/{service}/providers/{id}}. */
-    public static String provider(String service, String id) {
+    /** {@code .../{service}/providers/{id}}. */
+    public String provider(String service, String id) {
         return providers(service) + "/" + id;
     }
 
-    /** {@code /services/{service}/leaving}. */
-    public static String leaving(String service) {
+    /** {@code .../{service}/leaving}. */
+    public String leaving(String service) {
         return service(service) + "/leaving";
     }
 
-    /** {@code /services/{service}/leaving/{id}}. */
-    public static String leavingMarker(String service, String id) {
+    /** {@code .../{service}/leaving/{id}}. */
+    public String leavingMarker(String service, String id) {
         return leaving(service) + "/" + id;
     }
 
-    /** {@code /services/{service}/rules}. */
-    public static String rules(String service) {
+    /** {@code .../{service}/rules}. */
+    public String rules(String service) {
         return service(service) + "/rules";
     }
 
