@@ -3,6 +3,7 @@ package io.outrigger.benchmarks;
 import io.outrigger.benchmarks.dubbo.DubboTarget;
 import io.outrigger.benchmarks.grpc.GrpcTarget;
 import io.outrigger.benchmarks.netty.NettyTarget;
+import io.outrigger.benchmarks.outrigger.OutriggerTarget;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,8 @@ public final class Targets {
     private static final Map<String, Supplier<BenchmarkTarget>> BY_NAME = new LinkedHashMap<>();
 
     static {
+        register(OutriggerTarget::async);
+        register(OutriggerTarget::blocking);
         register(DubboTarget::dubbo);
         register(DubboTarget::triple);
         register(GrpcTarget::defaults);
