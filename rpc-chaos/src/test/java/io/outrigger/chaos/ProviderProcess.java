@@ -125,6 +125,20 @@ final class ProviderProcess implements AutoCloseable {
         return Integer.parseInt(line.substring(8).trim());
     }
 
+    /** Closes the child's stdin, as the death of the test JVM would. */
+    void closeLifeline() throws IOException {
+        process.getOutputStream().close();
+    }
+
+    /** Waits for the process to end; whether it did. */
+    boolean awaitExit(Duration timeout) throws InterruptedException {
+        boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (exited) {
+            LIVE.remove(this);
+        }
+        return exited;
+    }
+
     private String next(Duration timeout) {
         try {
             return lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
