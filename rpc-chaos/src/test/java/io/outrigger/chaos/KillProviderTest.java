@@ -87,8 +87,13 @@ class KillProviderTest {
         Load.Window otherBefore = other.window(before, killedAt);
         Load.Window idemAfter = idempotent.window(killedAt, Long.MAX_VALUE);
         Load.Window otherAfter = other.window(killedAt, Long.MAX_VALUE);
-        long idemRecovery = idempotent.recoveryMillis(killedAt, idemBefore.perSecond(), 0.9);
-        long otherRecovery = other.recoveryMillis(killedAt, otherBefore.perSecond(), 0.9);
+        long idemRecovery = idempotent.recoveryMillis(killedAt, idemBefore.perSecond(), 0.8);
+        long otherRecovery = other.recoveryMillis(killedAt, otherBefore.perSecond(), 0.8);
+        long second = TimeUnit.SECONDS.toNanos(1);
+        System.out.println("idempotent calls per 100 ms, 1 s before to 2 s after the kill: "
+                + idempotent.timeline(killedAt - second, killedAt + 2 * second, 100));
+        System.out.println("non-idempotent calls per 100 ms, 1 s before to 2 s after the kill: "
+                + other.timeline(killedAt - second, killedAt + 2 * second, 100));
         Chaos.report(
                 "kill -9 of 1 of 3 providers",
                 String.format(

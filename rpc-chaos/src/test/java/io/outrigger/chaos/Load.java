@@ -196,6 +196,23 @@ final class Load implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * Successful calls per {@code stepMillis} slot from {@code from} to {@code to}, failures in
+     * brackets, e.g. {@code 30 29 31[2] 30}: where a dip or a failure happened.
+     */
+    String timeline(long from, long to, long stepMillis) {
+        StringBuilder sb = new StringBuilder();
+        long step = TimeUnit.MILLISECONDS.toNanos(stepMillis);
+        for (long t = from; t < to; t += step) {
+            Window w = window(t, t + step);
+            sb.append(sb.length() == 0 ? "" : " ").append(w.succeeded());
+            if (w.failed() > 0) {
+                sb.append('[').append(w.failed()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
     /** Calls started in a period, with their outcomes and latencies. */
     static final class Window {
         private final List<Sample> samples;
