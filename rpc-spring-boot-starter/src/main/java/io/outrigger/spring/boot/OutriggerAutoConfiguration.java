@@ -1,9 +1,11 @@
 package io.outrigger.spring.boot;
 
 import io.opentelemetry.api.OpenTelemetry;
+import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.StaticRegistry;
 import io.outrigger.governance.LiveRules;
+import io.outrigger.observability.AdminSection;
 import io.outrigger.observability.AdminSections;
 import io.outrigger.observability.AdminServer;
 import io.outrigger.observability.OutriggerTelemetry;
@@ -12,6 +14,9 @@ import io.outrigger.spring.boot.internal.RegistryAddress;
 import io.outrigger.spring.boot.internal.RpcReferenceInjector;
 import io.outrigger.spring.boot.internal.RpcReferenceParameterResolver;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -162,11 +167,13 @@ public class OutriggerAutoConfiguration {
             if (server.rpcServer() != null) {
                 b.section(AdminSections.exported(server.rpcServer()));
             }
-            b.section(new io.outrigger.observability.AdminSection("referenced", () -> {
-                java.util.Map<String, Object> all = new java.util.LinkedHashMap<>();
-                for (var client : clients.clients()) {
-                    Object content = AdminSections.referenced(client).content().get();
-                    if (content instanceof java.util.Map<?, ?> m) {
+            b.section(new AdminSection("referenced", () -> {
+                Map<String, Object> all = new LinkedHashMap<>();
+                for (RpcClient client : clients.clients()) {
+                    Object content = AdminSections.referenced(client, service -> source(registry, service))
+                            .content()
+                            .get();
+                    if (content instanceof Map<?, ?> m) {
                         m.forEach((k, v) -> all.put(String.valueOf(k), v));
                     }
                 }
@@ -181,6 +188,13 @@ public class OutriggerAutoConfiguration {
                     "Outrigger admin endpoint on http://{}:{}/admin",
                     properties.getAdmin().getHost(),
                     admin.port());
+        }
+
+        private static String source(Registry registry, String service) {
+            if (registry instanceof ZooKeeperRegistry zk && zk.origin(service) != null) {
+                return zk.origin(service).name().toLowerCase(Locale.ROOT).replace('_', '-');
+            }
+            return AdminSections.REGISTRY;
         }
 
         @Override
