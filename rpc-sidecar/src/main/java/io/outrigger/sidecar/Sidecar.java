@@ -12,6 +12,7 @@ import io.outrigger.sidecar.internal.HealthChecks;
 import io.outrigger.sidecar.internal.HttpEndpoint;
 import io.outrigger.sidecar.internal.InboundExport;
 import io.outrigger.sidecar.internal.OutboundCalls;
+import io.outrigger.sidecar.internal.RulesCommand;
 import io.outrigger.sidecar.internal.Schemas;
 import io.outrigger.sidecar.internal.SidecarRoutes;
 import io.outrigger.sidecar.internal.WatchedRegistry;
@@ -276,6 +277,12 @@ public final class Sidecar implements AutoCloseable {
      */
     public static void main(String[] args) throws InterruptedException {
         long begin = System.nanoTime();
+        if (args.length > 0 && args[0].equals("rules")) {
+            setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn"); // a tool: only problems on stderr
+            System.exit(RulesCommand.run(
+                    java.util.Arrays.copyOfRange(args, 1, args.length), System.in, System.out, System.err));
+            return;
+        }
         if (CommandLine.wantsHelp(args)) {
             System.out.print(SidecarConfig.usage());
             return;
