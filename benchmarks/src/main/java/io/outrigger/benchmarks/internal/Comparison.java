@@ -302,17 +302,19 @@ public final class Comparison {
             if (line == Child.END) {
                 return cells;
             }
+            if (line.startsWith("INFO connected to ")) {
+                // Checked while the client is connected and warming up: its connections are surely open.
+                String stray = LoopbackCheck.strayConnections(
+                        netns ? serverPid : -1, List.of(client.pid(), server.pid(), serverPid));
+                if (!stray.isEmpty()) {
+                    failures.add(tag + ": connections off loopback, run discarded:\n" + stray);
+                    log(failures.get(failures.size() - 1));
+                    client.close();
+                    return List.of();
+                }
+            }
             if (line.startsWith(CellResult.PREFIX)) {
                 CellResult cell = CellResult.parse(line);
-                if (cells.isEmpty()) {
-                    String stray = LoopbackCheck.strayConnections(
-                            netns ? serverPid : -1, List.of(client.pid(), server.pid(), serverPid));
-                    if (!stray.isEmpty()) {
-                        failures.add(tag + ": connections off loopback, run discarded:\n" + stray);
-                        log(failures.get(failures.size() - 1));
-                        return List.of();
-                    }
-                }
                 cells.add(cell);
                 log(String.format(
                         "%s: %s x%d: %,.0f calls/s, p50 %.0f us, p99 %.0f us, %.1f us CPU/call%s",
