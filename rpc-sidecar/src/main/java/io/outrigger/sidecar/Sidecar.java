@@ -335,6 +335,9 @@ public final class Sidecar implements AutoCloseable {
         setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
         setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
         setIfAbsent("org.slf4j.simpleLogger.log.io.netty", "warn");
+        // ZooKeeper's client logs every connection step at INFO; the registry logs what matters.
+        setIfAbsent("org.slf4j.simpleLogger.log.org.apache.zookeeper", "warn");
+        setIfAbsent("org.slf4j.simpleLogger.log.org.apache.curator", "warn");
     }
 
     private static void setIfAbsent(String key, String value) {
