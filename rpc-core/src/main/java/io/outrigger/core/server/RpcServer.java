@@ -2,6 +2,7 @@ package io.outrigger.core.server;
 
 import io.outrigger.core.Interceptor;
 import io.outrigger.core.Invoker;
+import io.outrigger.core.internal.Checks;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
 import io.outrigger.core.internal.server.ServerTransport;
 import io.outrigger.core.internal.transport.Transport;
@@ -333,7 +334,7 @@ public final class RpcServer implements AutoCloseable {
 
         /** I/O (event loop) threads. Default: min(4, available processors). */
         public Builder ioThreads(int threads) {
-            this.ioThreads = range("ioThreads", threads, 1, 256);
+            this.ioThreads = Checks.range("ioThreads", threads, 1, 256);
             return this;
         }
 
@@ -351,13 +352,13 @@ public final class RpcServer implements AutoCloseable {
 
         /** Threads running blocking service code (when no executor is given). Default 200. */
         public Builder workerThreads(int threads) {
-            this.workerThreads = range("workerThreads", threads, 1, 10_000);
+            this.workerThreads = Checks.range("workerThreads", threads, 1, 10_000);
             return this;
         }
 
         /** Calls that may wait for a worker thread before new ones are refused. Default 1000. */
         public Builder queueCapacity(int capacity) {
-            this.queueCapacity = range("queueCapacity", capacity, 1, 1_000_000);
+            this.queueCapacity = Checks.range("queueCapacity", capacity, 1, 1_000_000);
             return this;
         }
 
@@ -372,19 +373,19 @@ public final class RpcServer implements AutoCloseable {
 
         /** Largest message accepted or sent, in bytes. Default 4 MiB. */
         public Builder maxMessageSize(int bytes) {
-            this.maxMessageSize = range("maxMessageSize", bytes, 1, Integer.MAX_VALUE / 8);
+            this.maxMessageSize = Checks.range("maxMessageSize", bytes, 1, Integer.MAX_VALUE / 8);
             return this;
         }
 
         /** Largest request metadata accepted, in bytes. Default 8 KiB. */
         public Builder maxMetadataSize(int bytes) {
-            this.maxMetadataSize = range("maxMetadataSize", bytes, 0, 1024 * 1024);
+            this.maxMetadataSize = Checks.range("maxMetadataSize", bytes, 0, 1024 * 1024);
             return this;
         }
 
         /** A connection silent for this long (clients send heartbeats) is closed. Default 60 s. */
         public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = positive("idleTimeout", timeout);
+            this.idleTimeout = Checks.positive("idleTimeout", timeout);
             return this;
         }
 
@@ -427,21 +428,6 @@ public final class RpcServer implements AutoCloseable {
                 throw new IllegalStateException("no service to serve: add one with service(...)");
             }
             return new RpcServer(this);
-        }
-
-        private static int range(String name, int value, int min, int max) {
-            if (value < min || value > max) {
-                throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + ".." + max + ")");
-            }
-            return value;
-        }
-
-        private static Duration positive(String name, Duration d) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
-            }
-            return d;
         }
     }
 }
