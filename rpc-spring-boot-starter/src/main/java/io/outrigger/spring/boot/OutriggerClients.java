@@ -5,6 +5,7 @@ import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.registry.StaticRegistry;
+import io.outrigger.core.service.ServiceDescriptor;
 import io.outrigger.governance.ClientGovernance;
 import io.outrigger.governance.Fallback;
 import io.outrigger.governance.LiveRules;
@@ -77,7 +78,7 @@ public final class OutriggerClients implements DisposableBean {
     public <T> T reference(Class<T> type, String version, String group) {
         ReferenceSpec spec = new ReferenceSpec(
                 type,
-                io.outrigger.core.service.ServiceDescriptor.of(type).name(),
+                ServiceDescriptor.of(type).name(),
                 Objects.requireNonNull(version, "version"),
                 Objects.requireNonNull(group, "group"),
                 null,
