@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.outrigger.core.RpcException;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
@@ -92,6 +93,18 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             frame = encoder.response(channel.alloc(), requestId, RpcResponse.failure(e.status()));
         }
         writes.enqueue(frame);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            // Clients send heartbeats when idle; silence this long is a dead or stalled peer (or one
+            // that holds connections open on purpose): free the connection.
+            log.info("closing connection from {}: nothing received for the idle timeout", remote);
+            ctx.close();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
     }
 
     @Override
