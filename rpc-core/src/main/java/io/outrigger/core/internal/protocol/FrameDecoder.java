@@ -75,10 +75,12 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         int start = in.readerIndex();
         int magic = in.getUnsignedShort(start);
         if (magic != MAGIC) {
+            // 0x16 0x03: a TLS handshake record, i.e. a TLS client talking to a plaintext endpoint.
+            String hint = (magic & 0xFF00) == 0x1600 && (magic & 0xFF) == 0x03
+                    ? ": a TLS handshake; the peer uses TLS and this side is not configured for it"
+                    : ": not an Outrigger peer, or a corrupt stream";
             throw new ProtocolException(String.format(
-                    "bad magic 0x%04x where a frame should start (expected 0x%04x): not an Outrigger peer, or a"
-                            + " corrupt stream",
-                    magic, MAGIC));
+                    "bad magic 0x%04x where a frame should start (expected 0x%04x)%s", magic, MAGIC, hint));
         }
         int version = in.getUnsignedByte(start + 2);
         if (version != VERSION) {
