@@ -7,6 +7,7 @@ import io.outrigger.core.Invoker;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
+import io.outrigger.core.internal.protocol.PeerText;
 import io.outrigger.core.tls.PeerPrincipal;
 import java.util.Collections;
 import java.util.HashMap;
@@ -211,11 +212,11 @@ public final class AccessControl implements Interceptor {
             }
             log.warn(
                     "refused {} from {}{}: {}: {}",
-                    request.fullMethodName(),
+                    PeerText.safe(request.fullMethodName()), // the peer chose it: no forged log lines
                     request.attributes().getOrDefault(CallAttributes.REMOTE_ADDRESS, "?"),
-                    identity == null ? "" : " (caller '" + identity + "')",
+                    identity == null ? "" : " (caller '" + PeerText.safe(identity) + "')",
                     status.code(),
-                    status.description());
+                    PeerText.safe(status.description()));
         }
     }
 

@@ -139,7 +139,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                     in.readCharSequence(pathLength, StandardCharsets.UTF_8).toString();
             int slash = path.lastIndexOf('/');
             if (slash <= 0 || slash == path.length() - 1) {
-                throw new ProtocolException("request path \"" + path + "\" is not service/method");
+                throw new ProtocolException("request path \"" + PeerText.safe(path) + "\" is not service/method");
             }
             service = path.substring(0, slash);
             method = path.substring(slash + 1);
@@ -169,7 +169,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                     in.readCharSequence(keyLength, StandardCharsets.US_ASCII).toString();
             int valueLength = in.readUnsignedShort();
             if (in.readerIndex() + valueLength > end) {
-                throw new ProtocolException("metadata value of '" + key + "' overruns the declared metadata length");
+                throw new ProtocolException(
+                        "metadata value of '" + PeerText.safe(key) + "' overruns the declared metadata length");
             }
             String value =
                     in.readCharSequence(valueLength, StandardCharsets.UTF_8).toString();
@@ -182,7 +183,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         try {
             return Metadata.ofEntries(java.util.Arrays.copyOf(entries, n));
         } catch (IllegalArgumentException e) {
-            throw new ProtocolException("invalid metadata: " + e.getMessage());
+            throw new ProtocolException("invalid metadata: " + PeerText.safe(e.getMessage()));
         }
     }
 }

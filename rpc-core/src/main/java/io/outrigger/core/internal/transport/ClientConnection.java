@@ -16,6 +16,7 @@ import io.outrigger.core.Status;
 import io.outrigger.core.internal.protocol.Frame;
 import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.internal.protocol.OversizedFrame;
+import io.outrigger.core.internal.protocol.PeerText;
 import io.outrigger.core.internal.protocol.ProtocolException;
 import io.outrigger.core.internal.tls.TlsSessions;
 import java.nio.charset.StandardCharsets;
@@ -156,7 +157,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 log.info(
                         "{} is shutting down ({}); {} calls in flight there will finish, new calls go elsewhere",
                         remote,
-                        new String(frame.body(), StandardCharsets.UTF_8),
+                        PeerText.safe(new String(frame.body(), StandardCharsets.UTF_8)),
                         pending.size());
                 closeIfIdle();
             } else if (frame.isResponse()) {
