@@ -153,6 +153,12 @@ public final class RpcServer implements AutoCloseable {
         return transport.inFlight();
     }
 
+    /** Client connections open now (for health pages and tests; each client usually holds one). */
+    public int connectionCount() {
+        requireStarted();
+        return transport.connectionCount();
+    }
+
     /** The instances this server registered. */
     public List<ServiceInstance> instances() {
         return List.copyOf(announced);

@@ -70,6 +70,16 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
     }
 
+    /** Bytes received and held for a frame not yet complete (for tests of the limits). */
+    int buffered() {
+        return actualReadableBytes();
+    }
+
+    /** Bytes of an oversized frame still to be skipped as they arrive (for tests). */
+    long discarding() {
+        return discardRemaining;
+    }
+
     /** One frame, an {@link OversizedFrame}, or {@code null} when more bytes are needed. */
     private Object decodeOne(ByteBuf in) {
         int start = in.readerIndex();
