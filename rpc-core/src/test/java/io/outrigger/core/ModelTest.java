@@ -104,4 +104,22 @@ class ModelTest {
 
         assertThat(order).hasToString("outer;inner;target;");
     }
+
+    @Test
+    void statusCodesWorkWhicheverClassIsInitializedFirst() throws Exception {
+        // A fresh loader, so that Status.Code is initialized before Status (as a caller touching
+        // Status.Code.values() first does).
+        java.net.URL classes =
+                Status.class.getProtectionDomain().getCodeSource().getLocation();
+        try (var loader =
+                new java.net.URLClassLoader(new java.net.URL[] {classes}, ClassLoader.getPlatformClassLoader())) {
+            Class<?> code = Class.forName("io.outrigger.core.Status$Code", true, loader);
+            Object[] codes = code.getEnumConstants();
+            assertThat(codes).hasSize(17);
+            Object ok = code.getMethod("toStatus").invoke(codes[0]);
+            Class<?> status = Class.forName("io.outrigger.core.Status", true, loader);
+            assertThat(status.getField("OK").get(null)).isSameAs(ok);
+            assertThat(status.getField("UNAVAILABLE").get(null)).hasToString("UNAVAILABLE");
+        }
+    }
 }

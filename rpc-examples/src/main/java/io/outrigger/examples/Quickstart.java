@@ -11,6 +11,12 @@ import io.outrigger.examples.proto.ListUsersRequest;
 import io.outrigger.examples.proto.User;
 import io.outrigger.examples.thrift.gen.StockReply;
 import io.outrigger.examples.thrift.gen.StockRequest;
+import io.outrigger.observability.AdminSections;
+import io.outrigger.observability.AdminServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,8 +26,8 @@ import org.HdrHistogram.Recorder;
 
 /**
  * The quickstart: starts a provider of a protobuf and a Thrift service on 127.0.0.1, a consumer,
- * makes sync, async and concurrent calls over real sockets, prints results and a latency summary,
- * and exits 0 (1 if any call went wrong).
+ * makes sync, async and concurrent calls over real sockets, prints results, what the admin endpoint
+ * shows, and a latency summary, and exits 0 (1 if any call went wrong).
  */
 public final class Quickstart {
 
@@ -75,6 +81,7 @@ public final class Quickstart {
                 say("error  getUser(-1)        -> %s", e.status());
             }
 
+            failures += showAdminEndpoint(provider, client);
             failures += concurrentCalls(users, calls, 32);
         } finally {
             int lost = provider.shutdown(Duration.ofSeconds(5));
@@ -85,6 +92,21 @@ public final class Quickstart {
             System.exit(1);
         }
         say("OK");
+    }
+
+    /** Starts the admin endpoint on 127.0.0.1, prints what {@code GET /admin} answers, stops it. */
+    private static int showAdminEndpoint(RpcServer provider, RpcClient client) throws Exception {
+        try (AdminServer admin = AdminServer.builder()
+                .section(AdminSections.exported(provider))
+                .section(AdminSections.referenced(client, service -> "static"))
+                .build()
+                .start()) {
+            URI uri = URI.create("http://127.0.0.1:" + admin.port() + "/admin");
+            HttpResponse<String> state = HttpClient.newHttpClient()
+                    .send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+            say("admin  GET %s -> %d\n%s", uri, state.statusCode(), state.body().strip());
+            return state.statusCode() == 200 && state.body().contains("demo.UserService") ? 0 : 1;
+        }
     }
 
     /** {@code total} getUser calls from {@code threads} threads; prints throughput and latency. */

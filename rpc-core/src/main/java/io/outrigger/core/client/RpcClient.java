@@ -110,6 +110,14 @@ public final class RpcClient implements AutoCloseable {
         return services.endpoints(service);
     }
 
+    /**
+     * The names of the services this client has referenced so far (a proxy or invoker was made for
+     * them), sorted. For admin pages: together with {@link #endpoints} it shows what the client sees.
+     */
+    public List<String> services() {
+        return services.names();
+    }
+
     /** The serializers this client encodes and decodes with. */
     public Serializers serializers() {
         return serializers;

@@ -99,6 +99,7 @@ class RpcCallTest {
             assertThat(futures.get(i).get(60, TimeUnit.SECONDS).getText()).isEqualTo("call-" + i);
         }
         assertThat(server.client().endpoints("test.EchoService")).hasSize(1);
+        assertThat(server.client().services()).contains("test.EchoService");
     }
 
     @Test

@@ -50,6 +50,11 @@ public final class ServiceClients implements AutoCloseable {
         return e == null ? List.of() : e.cluster.endpoints();
     }
 
+    /** The services with a chain, sorted by name. */
+    public List<String> names() {
+        return services.keySet().stream().sorted().toList();
+    }
+
     private Entry create(String service) {
         ClusterInvoker cluster = new ClusterInvoker(
                 service,

@@ -107,8 +107,11 @@ final class JavaServiceInvoker implements Invoker {
         }
         log.warn("{} threw", request.fullMethodName(), t);
         String message = t.getMessage();
-        return Status.UNKNOWN.withDescription(request.fullMethodName() + " threw "
-                + t.getClass().getName() + (message == null ? "" : ": " + message));
+        return Status.UNKNOWN
+                .withDescription(request.fullMethodName() + " threw "
+                        + t.getClass().getName() + (message == null ? "" : ": " + message))
+                // Local only (never sent): lets server interceptors record the exception, e.g. on a span.
+                .withCause(t);
     }
 
     private static Throwable unwrap(Throwable t) {

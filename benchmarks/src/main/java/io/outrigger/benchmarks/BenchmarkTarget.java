@@ -1,0 +1,35 @@
+package io.outrigger.benchmarks;
+
+/**
+ * A system under test: how to start its server and how to connect a client to it.
+ *
+ * <p>The orchestrator runs {@link #startServer} in one JVM and {@link #connect} in another, both on
+ * 127.0.0.1. Implementations need a public no-argument constructor or a line in {@link Targets}.
+ * Example, the whole raw-Netty target: {@link io.outrigger.benchmarks.netty.NettyTarget}.
+ */
+public interface BenchmarkTarget {
+
+    /** The short name used on the command line and in reports, e.g. {@code grpc-direct}. */
+    String name();
+
+    /** One line for the report saying what is measured, e.g. the threading model. */
+    String description();
+
+    /**
+     * Starts a server for every {@link Workload} on {@code 127.0.0.1:port} in this JVM.
+     *
+     * @param port the port to bind; {@code 0} picks a free one (used by tests)
+     */
+    RunningServer startServer(int port) throws Exception;
+
+    /** Connects a client to the server at {@code host:port}; one connection, as every peer uses. */
+    Client connect(String host, int port) throws Exception;
+
+    /**
+     * Whether this target may only run inside a loopback-only network namespace because it does
+     * not keep to 127.0.0.1 by itself (Dubbo 3.3). Default {@code false}.
+     */
+    default boolean needsLoopbackNamespace() {
+        return false;
+    }
+}

@@ -1,0 +1,278 @@
+package io.outrigger.benchmarks.netty;
+
+import com.google.protobuf.MessageLite;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.collection.IntObjectHashMap;
+import io.outrigger.benchmarks.BenchmarkTarget;
+import io.outrigger.benchmarks.Client;
+import io.outrigger.benchmarks.RunningServer;
+import io.outrigger.benchmarks.SampleData;
+import io.outrigger.benchmarks.Workload;
+import io.outrigger.benchmarks.internal.EventLoops;
+import io.outrigger.benchmarks.proto.BoolResponse;
+import io.outrigger.benchmarks.proto.EchoMessage;
+import io.outrigger.benchmarks.proto.ExistUserRequest;
+import io.outrigger.benchmarks.proto.GetUserRequest;
+import io.outrigger.benchmarks.proto.ListUserRequest;
+import io.outrigger.benchmarks.proto.Page;
+import io.outrigger.benchmarks.proto.User;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The ceiling: hand-written length-prefixed protobuf frames ({@link Frames}) over one Netty channel.
+ *
+ * <p>The server handles every call on its event loop and flushes once per read batch; the client
+ * writes from its event loop when the previous call completed there and flushes once per read
+ * batch too. One event-loop thread on each side, epoll on Linux.
+ */
+public final class NettyTarget implements BenchmarkTarget {
+
+    private static final Workload[] WORKLOADS = Workload.values();
+    private static final BoolResponse TRUE =
+            BoolResponse.newBuilder().setValue(true).build();
+    private static final BoolResponse FALSE =
+            BoolResponse.newBuilder().setValue(false).build();
+
+    @Override
+    public String name() {
+        return "netty";
+    }
+
+    @Override
+    public String description() {
+        return "raw Netty " + EventLoops.transport()
+                + ", length-prefixed protobuf frames, calls handled on the event loop (the ceiling)";
+    }
+
+    @Override
+    public RunningServer startServer(int port) throws InterruptedException {
+        EventLoopGroup boss = EventLoops.group(1, "netty-boss");
+        EventLoopGroup worker = EventLoops.group(1, "netty-worker");
+        Channel server = new ServerBootstrap()
+                .group(boss, worker)
+                .channel(EventLoops.serverChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(Frames.decoder(), new ServerHandler());
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", port))
+                .sync()
+                .channel();
+        int boundPort = ((InetSocketAddress) server.localAddress()).getPort();
+        return new RunningServer() {
+            @Override
+            public int port() {
+                return boundPort;
+            }
+
+            @Override
+            public void close() {
+                server.close().awaitUninterruptibly();
+                boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                worker.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            }
+        };
+    }
+
+    @Override
+    public Client connect(String host, int port) throws InterruptedException {
+        EventLoopGroup group = EventLoops.group(1, "netty-client");
+        ClientHandler handler = new ClientHandler();
+        try {
+            Channel channel = new Bootstrap()
+                    .group(group)
+                    .channel(EventLoops.socketChannel())
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .handler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(Frames.decoder(), handler);
+                        }
+                    })
+                    .connect(host, port)
+                    .sync()
+                    .channel();
+            return new NettyClient(channel, group, handler);
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** Decodes a request, builds the response as the other servers do, and writes it. */
+    private static final class ServerHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws IOException {
+            ByteBuf frame = (ByteBuf) msg;
+            MessageLite response;
+            int callId;
+            try {
+                callId = frame.readInt();
+                Workload workload = WORKLOADS[frame.readByte()];
+                response = switch (workload) {
+                    case EXIST_USER ->
+                        SampleData.existUser(ExistUserRequest.parseFrom(Frames.input(frame))
+                                        .getEmail())
+                                ? TRUE
+                                : FALSE;
+                    case CREATE_USER -> User.parseFrom(Frames.input(frame)).getId() != 0 ? TRUE : FALSE;
+                    case GET_USER ->
+                        SampleData.protoUser(
+                                GetUserRequest.parseFrom(Frames.input(frame)).getId());
+                    case LIST_USER ->
+                        SampleData.protoPage(
+                                ListUserRequest.parseFrom(Frames.input(frame)).getPageNo());
+                    case ECHO_1K -> EchoMessage.parseFrom(Frames.input(frame));
+                };
+            } finally {
+                frame.release();
+            }
+            ctx.write(Frames.response(ctx.alloc(), callId, response), ctx.voidPromise());
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** Completes pending calls; everything here runs on the channel's event loop. */
+    private static final class ClientHandler extends ChannelInboundHandlerAdapter {
+        private final IntObjectHashMap<Pending> pending = new IntObjectHashMap<>();
+        private Channel channel;
+        private int nextCallId;
+        private boolean reading;
+        private boolean needsFlush;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+        }
+
+        void send(Workload workload, MessageLite request, CompletableFuture<Object> future) {
+            if (!channel.isActive()) {
+                future.completeExceptionally(new ClosedChannelException());
+                return;
+            }
+            int callId = nextCallId++;
+            pending.put(callId, new Pending(workload, future));
+            ByteBuf frame = Frames.request(channel.alloc(), callId, workload.ordinal(), request);
+            if (reading) {
+                // Called back from channelRead: channelReadComplete flushes the whole batch.
+                channel.write(frame, channel.voidPromise());
+                needsFlush = true;
+            } else {
+                channel.writeAndFlush(frame, channel.voidPromise());
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws IOException {
+            reading = true;
+            ByteBuf frame = (ByteBuf) msg;
+            Pending call;
+            Object response;
+            try {
+                call = pending.remove(frame.readInt());
+                if (call == null) {
+                    throw new IOException("response to an unknown call");
+                }
+                response = switch (call.workload) {
+                    case EXIST_USER, CREATE_USER ->
+                        BoolResponse.parseFrom(Frames.input(frame)).getValue();
+                    case GET_USER -> User.parseFrom(Frames.input(frame));
+                    case LIST_USER -> Page.parseFrom(Frames.input(frame));
+                    case ECHO_1K -> EchoMessage.parseFrom(Frames.input(frame));
+                };
+            } finally {
+                frame.release();
+            }
+            call.future.complete(response);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            reading = false;
+            if (needsFlush) {
+                needsFlush = false;
+                ctx.flush();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            ClosedChannelException closed = new ClosedChannelException();
+            for (Pending call : pending.values()) {
+                call.future.completeExceptionally(closed);
+            }
+            pending.clear();
+        }
+    }
+
+    private record Pending(Workload workload, CompletableFuture<Object> future) {}
+
+    private static final class NettyClient implements Client {
+        private static final MessageLite[] REQUESTS = {
+            ExistUserRequest.newBuilder().setEmail(SampleData.EMAIL).build(),
+            SampleData.PROTO_USER,
+            GetUserRequest.newBuilder().setId(SampleData.USER_ID).build(),
+            ListUserRequest.newBuilder().setPageNo(SampleData.PAGE_NO).build(),
+            EchoMessage.newBuilder().setPayload(SampleData.echoByteString()).build(),
+        };
+
+        private final Channel channel;
+        private final EventLoopGroup group;
+        private final ClientHandler handler;
+
+        NettyClient(Channel channel, EventLoopGroup group, ClientHandler handler) {
+            this.channel = channel;
+            this.group = group;
+            this.handler = handler;
+        }
+
+        @Override
+        public CompletableFuture<?> call(Workload workload) {
+            CompletableFuture<Object> future = new CompletableFuture<>();
+            MessageLite request = REQUESTS[workload.ordinal()];
+            EventLoop loop = channel.eventLoop();
+            if (loop.inEventLoop()) {
+                handler.send(workload, request, future);
+            } else {
+                loop.execute(() -> handler.send(workload, request, future));
+            }
+            return future;
+        }
+
+        @Override
+        public void close() {
+            channel.close().awaitUninterruptibly();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.outrigger.benchmarks.outrigger;
+
+import io.outrigger.benchmarks.BenchmarkTarget;
+import io.outrigger.benchmarks.Client;
+import io.outrigger.benchmarks.RunningServer;
+import io.outrigger.benchmarks.SampleData;
+import io.outrigger.benchmarks.Workload;
+import io.outrigger.benchmarks.proto.EchoMessage;
+import io.outrigger.benchmarks.proto.ExistUserRequest;
+import io.outrigger.benchmarks.proto.GetUserRequest;
+import io.outrigger.benchmarks.proto.ListUserRequest;
+import io.outrigger.core.client.RpcClient;
+import io.outrigger.core.registry.ServiceInstance;
+import io.outrigger.core.registry.StaticRegistry;
+import io.outrigger.core.server.RpcServer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Outrigger with its default configuration: one multiplexed connection, native epoll, batched
+ * flushes, a 5 s deadline on every call. Two variants:
+ *
+ * <ul>
+ *   <li>{@code outrigger}: the service is written with asynchronous methods, which promise not to
+ *       block, so the server runs them on the I/O thread; the client's stages complete on its I/O
+ *       thread (the default).
+ *   <li>{@code outrigger-blocking}: the service is written with plain methods, which may block, so
+ *       the server runs them on its business thread pool (200 threads): the hand-off Dubbo and
+ *       gRPC pay by default.
+ * </ul>
+ */
+public final class OutriggerTarget implements BenchmarkTarget {
+
+    private final boolean blocking;
+
+    private OutriggerTarget(boolean blocking) {
+        this.blocking = blocking;
+    }
+
+    /** Asynchronous service methods (run on the I/O thread). */
+    public static OutriggerTarget async() {
+        return new OutriggerTarget(false);
+    }
+
+    /** Plain service methods (run on the business thread pool). */
+    public static OutriggerTarget blocking() {
+        return new OutriggerTarget(true);
+    }
+
+    @Override
+    public String name() {
+        return blocking ? "outrigger-blocking" : "outrigger";
+    }
+
+    @Override
+    public String description() {
+        return blocking
+                ? "Outrigger defaults, plain service methods run on the business thread pool"
+                : "Outrigger defaults, asynchronous service methods run on the I/O thread";
+    }
+
+    @Override
+    public RunningServer startServer(int port) {
+        BenchUserServices impl = new BenchUserServices();
+        RpcServer server = RpcServer.builder()
+                .host("127.0.0.1")
+                .port(port)
+                .service(BenchUserService.class, impl.async())
+                .service(BlockingBenchUserService.class, impl)
+                .build()
+                .start();
+        return new RunningServer() {
+            @Override
+            public int port() {
+                return server.port();
+            }
+
+            @Override
+            public void close() {
+                server.shutdown(Duration.ofSeconds(1));
+            }
+        };
+    }
+
+    @Override
+    public Client connect(String host, int port) {
+        String service = blocking ? "bench.BlockingUserService" : "bench.UserService";
+        RpcClient client = RpcClient.builder()
+                .registry(StaticRegistry.of(
+                        ServiceInstance.builder(service, host, port).build()))
+                .build();
+        // The wire does not care how the server wrote the methods: one async interface calls both.
+        BenchUserService users =
+                client.reference(BenchUserService.class).serviceName(service).build();
+        return new OutriggerClient(client, users);
+    }
+
+    private static final class OutriggerClient implements Client {
+        private static final ExistUserRequest EXIST_USER =
+                ExistUserRequest.newBuilder().setEmail(SampleData.EMAIL).build();
+        private static final GetUserRequest GET_USER =
+                GetUserRequest.newBuilder().setId(SampleData.USER_ID).build();
+        private static final ListUserRequest LIST_USER =
+                ListUserRequest.newBuilder().setPageNo(SampleData.PAGE_NO).build();
+        private static final EchoMessage ECHO =
+                EchoMessage.newBuilder().setPayload(SampleData.echoByteString()).build();
+
+        private final RpcClient client;
+        private final BenchUserService users;
+
+        OutriggerClient(RpcClient client, BenchUserService users) {
+            this.client = client;
+            this.users = users;
+        }
+
+        @Override
+        public CompletableFuture<?> call(Workload workload) {
+            return switch (workload) {
+                case EXIST_USER -> users.existUser(EXIST_USER);
+                case CREATE_USER -> users.createUser(SampleData.PROTO_USER);
+                case GET_USER -> users.getUser(GET_USER);
+                case LIST_USER -> users.listUser(LIST_USER);
+                case ECHO_1K -> users.echo(ECHO);
+            };
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+}

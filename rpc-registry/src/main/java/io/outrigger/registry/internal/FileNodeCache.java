@@ -1,0 +1,267 @@
+package io.outrigger.registry.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outrigger.core.registry.ServiceInstance;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The file cache: one JSON snapshot per service, {@code {directory}/{service}.json}, so that a
+ * consumer that starts while ZooKeeper is down still finds its providers.
+ *
+ * <p>Every write goes to a temporary file named after this process ({@code
+ * {service}.json.{pid}.{n}.tmp}), is forced to disk, then renamed over the snapshot atomically. So
+ * any number of processes on one host may share a directory without locks: a reader sees a complete
+ * old or a complete new snapshot, never a mix, and the last writer wins (every writer holds a valid
+ * view). A file that cannot be read as a snapshot of its service is reported as {@link Corrupt}, never
+ * thrown.
+ *
+ * <p>Thread-safe.
+ */
+public final class FileNodeCache {
+
+    /** The {@code format} value this version writes and reads. */
+    public static final int FORMAT = 1;
+
+    /** Snapshots larger than this are refused as corrupt rather than read into memory. */
+    static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+
+    private static final AtomicLong TEMP_COUNTER = new AtomicLong();
+
+    private final Path directory;
+    private final Clock clock;
+    private volatile boolean swept;
+
+    /** A cache kept in {@code directory} (created on the first write). */
+    public FileNodeCache(Path directory, Clock clock) {
+        this.directory = directory.toAbsolutePath().normalize();
+        this.clock = clock;
+    }
+
+    /** The directory holding the snapshots. */
+    public Path directory() {
+        return directory;
+    }
+
+    /**
+     * The snapshot file of {@code service}. A service name made only of {@code [A-Za-z0-9._-]} is used
+     * as is; any other name is sanitized and suffixed with a hash, so different names never share a
+     * file.
+     */
+    public Path fileFor(String service) {
+        return directory.resolve(fileName(service));
+    }
+
+    static String fileName(String service) {
+        StringBuilder sb = new StringBuilder(service.length());
+        boolean changed = false;
+        for (int i = 0; i < service.length(); i++) {
+            char c = service.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == '-';
+            sb.append(ok ? c : '_');
+            changed |= !ok;
+        }
+        if (sb.length() > 150) {
+            sb.setLength(150);
+            changed = true;
+        }
+        if (sb.charAt(0) == '.') {
+            sb.setCharAt(0, '_'); // no hidden files, no "." or ".."
+            changed = true;
+        }
+        if (changed) {
+            sb.append('-').append(shortHash(service));
+        }
+        return sb.append(".json").toString();
+    }
+
+    /**
+     * Writes the snapshot of {@code service} atomically: temp file, fsync, atomic rename, then a
+     * best-effort fsync of the directory.
+     */
+    public void write(String service, List<ServiceInstance> instances) throws IOException {
+        ObjectNode root = InstanceJson.MAPPER.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("service", service);
+        root.put("writtenAt", clock.instant().toString());
+        ArrayNode array = root.putArray("instances");
+        instances.forEach(i -> array.add(InstanceJson.toTree(i)));
+        byte[] bytes = InstanceJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+
+        Files.createDirectories(directory);
+        if (!swept) {
+            swept = true;
+            sweepStaleTempFiles();
+        }
+        Path target = fileFor(service);
+        Path temp = directory.resolve(target.getFileName() + "."
+                + ProcessHandle.current().pid() + "." + TEMP_COUNTER.incrementAndGet() + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                // Same directory, so this only happens on exotic file systems; still a whole-file replace.
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        forceDirectory();
+    }
+
+    /**
+     * Deletes temporary files left by processes that died mid-write. Only files whose process id is
+     * no longer alive are touched, so a live process sharing the directory is never disturbed.
+     */
+    private void sweepStaleTempFiles() {
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory, "*.tmp")) {
+            for (Path temp : temps) {
+                String[] parts = temp.getFileName().toString().split("\\.");
+                if (parts.length < 3) {
+                    continue;
+                }
+                try {
+                    long pid = Long.parseLong(parts[parts.length - 3]);
+                    if (ProcessHandle.of(pid).isEmpty()) {
+                        Files.deleteIfExists(temp);
+                    }
+                } catch (NumberFormatException | IOException ignored) {
+                    // not ours, or already gone
+                }
+            }
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    private void forceDirectory() {
+        // Makes the rename itself durable on POSIX file systems; not possible everywhere (Windows).
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // best effort
+        }
+    }
+
+    /** Reads the snapshot of {@code service}: {@link Missing}, {@link Loaded} or {@link Corrupt}. */
+    public ReadResult read(String service) {
+        Path file = fileFor(service);
+        byte[] bytes;
+        try {
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                return new Corrupt(file, "larger than " + MAX_FILE_BYTES + " bytes");
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return new Missing(file);
+        } catch (IOException e) {
+            return new Corrupt(file, "cannot read: " + e);
+        }
+        try {
+            return parse(file, service, bytes);
+        } catch (IllegalArgumentException e) {
+            return new Corrupt(file, e.getMessage());
+        }
+    }
+
+    private static Loaded parse(Path file, String service, byte[] bytes) {
+        JsonNode root;
+        try {
+            root = InstanceJson.MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not valid JSON (partial or damaged write?): "
+                    + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object, found: " + InstanceJson.preview(bytes));
+        }
+        JsonNode format = root.get("format");
+        if (format == null || format.asInt(-1) != FORMAT) {
+            throw new IllegalArgumentException("format is " + format + " (expected: " + FORMAT + ")");
+        }
+        JsonNode fileService = root.get("service");
+        if (fileService == null || !service.equals(fileService.asText())) {
+            throw new IllegalArgumentException("service is " + fileService + " (expected: \"" + service + "\")");
+        }
+        Instant writtenAt = null;
+        JsonNode at = root.get("writtenAt");
+        if (at != null) {
+            try {
+                writtenAt = Instant.parse(at.asText());
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("writtenAt is not an ISO-8601 instant: " + at);
+            }
+        }
+        JsonNode array = root.get("instances");
+        if (array == null || !array.isArray()) {
+            throw new IllegalArgumentException("missing \"instances\" array");
+        }
+        List<ServiceInstance> instances = new ArrayList<>();
+        int index = 0;
+        for (JsonNode node : array) {
+            try {
+                instances.add(InstanceJson.fromTree(node, service));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("instances[" + index + "]: " + e.getMessage());
+            }
+            index++;
+        }
+        return new Loaded(file, List.copyOf(instances), writtenAt);
+    }
+
+    private static String shortHash(String s) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JVM has SHA-256
+        }
+    }
+
+    /** What {@link #read} found. */
+    public sealed interface ReadResult permits Missing, Loaded, Corrupt {
+        /** The file that was read. */
+        Path file();
+    }
+
+    /** No snapshot file. */
+    public record Missing(Path file) implements ReadResult {}
+
+    /** A valid snapshot; {@code writtenAt} may be null when the file does not say. */
+    public record Loaded(Path file, List<ServiceInstance> instances, Instant writtenAt) implements ReadResult {}
+
+    /** A file that is not a valid snapshot of the service, and why. */
+    public record Corrupt(Path file, String reason) implements ReadResult {}
+}

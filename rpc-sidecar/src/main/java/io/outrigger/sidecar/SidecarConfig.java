@@ -1,0 +1,345 @@
+package io.outrigger.sidecar;
+
+import io.outrigger.governance.LoadBalancing;
+import io.outrigger.sidecar.internal.CommandLine;
+import io.outrigger.sidecar.internal.HostPort;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The settings of a {@link Sidecar}: where it listens, how it finds providers, what it exports.
+ *
+ * <p>Built from command-line flags and an optional Java properties file ({@link #parse}), or in code
+ * with {@link #builder()}. Immutable and thread-safe; validated when built, with messages that say
+ * what was expected ({@code --http: "localhost" (expected: HOST:PORT)}).
+ *
+ * <pre>{@code
+ * SidecarConfig config = SidecarConfig.parse("--registry", "zookeeper://127.0.0.1:2181", "--http", "127.0.0.1:15001");
+ * }</pre>
+ */
+public final class SidecarConfig {
+
+    /** The default HTTP endpoint for callers: loopback only. */
+    public static final String DEFAULT_HTTP = "127.0.0.1:15001";
+
+    /** The default native-protocol listener for inbound calls. */
+    public static final String DEFAULT_RPC = "0.0.0.0:15002";
+
+    private final String registry;
+    private final String httpHost;
+    private final int httpPort;
+    private final String rpcHost;
+    private final int rpcPort;
+    private final String announceHost;
+    private final Map<String, URI> exports;
+    private final Map<String, List<String>> staticProviders;
+    private final Path cacheDir;
+    private final List<Path> descriptors;
+    private final Duration healthInterval;
+    private final int healthFailures;
+    private final int maxBodyBytes;
+    private final Duration defaultTimeout;
+    private final Duration propagationDelay;
+    private final LoadBalancing loadBalancing;
+
+    private SidecarConfig(Builder b) {
+        this.registry = b.registry;
+        HostPort http = HostPort.parse("--http", b.http);
+        HostPort rpc = HostPort.parse("--rpc", b.rpc);
+        this.httpHost = http.host();
+        this.httpPort = http.port();
+        this.rpcHost = rpc.host();
+        this.rpcPort = rpc.port();
+        this.announceHost = b.announceHost;
+        this.exports = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.exports));
+        Map<String, List<String>> providers = new LinkedHashMap<>();
+        b.staticProviders.forEach((service, list) -> {
+            list.forEach(address -> HostPort.parse("--static " + service, address));
+            providers.put(service, List.copyOf(list));
+        });
+        this.staticProviders = java.util.Collections.unmodifiableMap(providers);
+        this.cacheDir = b.cacheDir;
+        this.descriptors = List.copyOf(b.descriptors);
+        this.healthInterval = b.healthInterval;
+        this.healthFailures = b.healthFailures;
+        this.maxBodyBytes = b.maxBodyBytes;
+        this.defaultTimeout = b.defaultTimeout;
+        this.propagationDelay = b.propagationDelay;
+        this.loadBalancing = b.loadBalancing;
+        if (registry != null) {
+            CommandLine.zooKeeperConnectString(registry); // validates
+            if (!staticProviders.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "--static: not allowed with --registry (expected: one or the other)");
+            }
+        }
+    }
+
+    /**
+     * Parses command-line flags, reading the {@code --config} file first when one is named; flags win
+     * over the file. {@link #usage()} lists the flags.
+     *
+     * @throws IllegalArgumentException naming the flag or key that is wrong and what was expected
+     */
+    public static SidecarConfig parse(String... args) {
+        return CommandLine.parse(args).build();
+    }
+
+    /** The text {@code --help} prints: every flag, its default, and the config file keys. */
+    public static String usage() {
+        return CommandLine.USAGE;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The registry address, {@code zookeeper://HOST:PORT[,HOST:PORT...]}, or {@code null} (static mode). */
+    public String registry() {
+        return registry;
+    }
+
+    /** The host of the HTTP endpoint for callers. */
+    public String httpHost() {
+        return httpHost;
+    }
+
+    /** The port of the HTTP endpoint; 0 picks a free one. */
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** The host of the native-protocol listener. */
+    public String rpcHost() {
+        return rpcHost;
+    }
+
+    /** The port of the native-protocol listener; 0 picks a free one. */
+    public int rpcPort() {
+        return rpcPort;
+    }
+
+    /** The address announced for exports, or {@code null} to derive it from {@link #rpcHost()}. */
+    public String announceHost() {
+        return announceHost;
+    }
+
+    /** The exported services and the base URL of the local app serving each. */
+    public Map<String, URI> exports() {
+        return exports;
+    }
+
+    /** Static mode: providers of each service as {@code HOST:PORT}, used without a registry. */
+    public Map<String, List<String>> staticProviders() {
+        return staticProviders;
+    }
+
+    /** The directory of the registry's node file cache, or {@code null} for the registry's default. */
+    public Path cacheDir() {
+        return cacheDir;
+    }
+
+    /** Descriptor set files ({@code protoc --include_imports --descriptor_set_out}) for JSON. */
+    public List<Path> descriptors() {
+        return descriptors;
+    }
+
+    /** How often each exported app's {@code GET {URL}/health} is polled. */
+    public Duration healthInterval() {
+        return healthInterval;
+    }
+
+    /** Consecutive failed health checks after which an export is unregistered. */
+    public int healthFailures() {
+        return healthFailures;
+    }
+
+    /** The largest HTTP request body accepted; larger ones are answered 413. */
+    public int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    /** The deadline of outbound calls that carry no {@code X-Outrigger-Timeout-Ms}. */
+    public Duration defaultTimeout() {
+        return defaultTimeout;
+    }
+
+    /** How long shutdown waits after unregistering, before it stops accepting calls. */
+    public Duration propagationDelay() {
+        return propagationDelay;
+    }
+
+    /** How calls are balanced over a service's providers (rules may override per service). */
+    public LoadBalancing loadBalancing() {
+        return loadBalancing;
+    }
+
+    @Override
+    public String toString() {
+        return "SidecarConfig[registry=" + (registry == null ? "static" : registry) + ", http=" + httpHost + ":"
+                + httpPort + ", rpc=" + rpcHost + ":" + rpcPort + ", exports=" + exports + ", static="
+                + staticProviders + "]";
+    }
+
+    /**
+     * Builds a {@link SidecarConfig}. Not thread-safe. Every setting is optional; the defaults are
+     * documented on each method.
+     */
+    public static final class Builder {
+        private String registry;
+        private String http = DEFAULT_HTTP;
+        private String rpc = DEFAULT_RPC;
+        private String announceHost;
+        private final Map<String, URI> exports = new LinkedHashMap<>();
+        private final Map<String, List<String>> staticProviders = new LinkedHashMap<>();
+        private Path cacheDir;
+        private final List<Path> descriptors = new ArrayList<>();
+        private Duration healthInterval = Duration.ofSeconds(2);
+        private int healthFailures = 2;
+        private int maxBodyBytes = 4 * 1024 * 1024;
+        private Duration defaultTimeout = Duration.ofSeconds(5);
+        private Duration propagationDelay = Duration.ofSeconds(1);
+        private LoadBalancing loadBalancing = LoadBalancing.PEAK_EWMA;
+
+        private Builder() {}
+
+        /** {@code zookeeper://HOST:PORT[,HOST:PORT...]}. Default: none (static mode). */
+        public Builder registry(String registry) {
+            this.registry = registry;
+            return this;
+        }
+
+        /** {@code HOST:PORT} of the HTTP endpoint. Default {@value SidecarConfig#DEFAULT_HTTP}. */
+        public Builder http(String hostPort) {
+            this.http = Objects.requireNonNull(hostPort, "http");
+            return this;
+        }
+
+        /** {@code HOST:PORT} of the native-protocol listener. Default {@value SidecarConfig#DEFAULT_RPC}. */
+        public Builder rpc(String hostPort) {
+            this.rpc = Objects.requireNonNull(hostPort, "rpc");
+            return this;
+        }
+
+        /** The address registered for exports. Default: the {@code --rpc} host, or this machine's address. */
+        public Builder announceHost(String host) {
+            this.announceHost = host;
+            return this;
+        }
+
+        /**
+         * Exports {@code service}, served by the local app at {@code baseUrl} (replacing an earlier
+         * URL for the same service).
+         */
+        public Builder export(String service, URI baseUrl) {
+            checkService("--export", service);
+            Objects.requireNonNull(baseUrl, "baseUrl");
+            String scheme = baseUrl.getScheme();
+            if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme) || baseUrl.getHost() == null) {
+                throw new IllegalArgumentException("--export " + service + ": \"" + baseUrl
+                        + "\" (expected: an http:// URL, e.g. http://127.0.0.1:8080)");
+            }
+            exports.put(service, baseUrl);
+            return this;
+        }
+
+        /** Static mode: {@code service} is provided at {@code HOST:PORT} addresses (replacing earlier ones). */
+        public Builder staticProviders(String service, List<String> addresses) {
+            checkService("--static", service);
+            if (addresses.isEmpty()) {
+                throw new IllegalArgumentException("--static " + service + ": no address (expected: HOST:PORT)");
+            }
+            staticProviders.put(service, List.copyOf(addresses));
+            return this;
+        }
+
+        /** The node file cache directory. Default: the registry's own default. */
+        public Builder cacheDir(Path dir) {
+            this.cacheDir = dir;
+            return this;
+        }
+
+        /** Adds a descriptor set file. Default: none. */
+        public Builder descriptors(Path file) {
+            descriptors.add(Objects.requireNonNull(file, "descriptors"));
+            return this;
+        }
+
+        /** Health-check interval of exports. Default 2 s. */
+        public Builder healthInterval(Duration interval) {
+            Objects.requireNonNull(interval, "healthInterval");
+            if (interval.toMillis() < 10 || interval.toMillis() > 3_600_000) {
+                throw new IllegalArgumentException(
+                        "--health-interval-ms: " + interval.toMillis() + " (expected: 10..3600000)");
+            }
+            this.healthInterval = interval;
+            return this;
+        }
+
+        /** Consecutive failed checks that unregister an export. Default 2. */
+        public Builder healthFailures(int failures) {
+            if (failures < 1 || failures > 100) {
+                throw new IllegalArgumentException("--health-failures: " + failures + " (expected: 1..100)");
+            }
+            this.healthFailures = failures;
+            return this;
+        }
+
+        /** The largest request body, in bytes. Default 4 MiB. */
+        public Builder maxBodyBytes(int bytes) {
+            if (bytes < 1 || bytes > 256 * 1024 * 1024) {
+                throw new IllegalArgumentException("--max-body-bytes: " + bytes + " (expected: 1..268435456)");
+            }
+            this.maxBodyBytes = bytes;
+            return this;
+        }
+
+        /** Deadline of calls without {@code X-Outrigger-Timeout-Ms}. Default 5 s. */
+        public Builder defaultTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "defaultTimeout");
+            if (timeout.toMillis() < 1) {
+                throw new IllegalArgumentException("--timeout-ms: " + timeout.toMillis() + " (expected: >= 1)");
+            }
+            this.defaultTimeout = timeout;
+            return this;
+        }
+
+        /** Wait between unregistering and closing at shutdown. Default 1 s. */
+        public Builder propagationDelay(Duration delay) {
+            Objects.requireNonNull(delay, "propagationDelay");
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("--propagation-delay-ms: " + delay.toMillis() + " (expected: >= 0)");
+            }
+            this.propagationDelay = delay;
+            return this;
+        }
+
+        /**
+         * The load balancer. Default {@link LoadBalancing#PEAK_EWMA}. With {@link
+         * LoadBalancing#CONSISTENT_HASH} the key is the {@code X-Outrigger-Hash-Key} header.
+         */
+        public Builder loadBalancing(LoadBalancing loadBalancing) {
+            this.loadBalancing = Objects.requireNonNull(loadBalancing, "loadBalancing");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if an address or a combination of settings is invalid */
+        public SidecarConfig build() {
+            return new SidecarConfig(this);
+        }
+
+        private static void checkService(String flag, String service) {
+            Objects.requireNonNull(service, "service");
+            if (service.isEmpty() || service.indexOf('/') >= 0 || service.length() > 255) {
+                throw new IllegalArgumentException(
+                        flag + ": service \"" + service + "\" (expected: a service name such as demo.UserService)");
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.outrigger.sidecar.internal;
+
+import io.outrigger.core.Metadata;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * HTTP headers to request metadata and back, both ways the same:
+ *
+ * <pre>
+ * X-Outrigger-Version    outrigger-version
+ * X-Outrigger-Group      outrigger-group
+ * X-Outrigger-Tag        outrigger-tag
+ * X-Outrigger-Hash-Key   outrigger-hash-key
+ * traceparent            traceparent
+ * tracestate             tracestate
+ * X-Outrigger-Meta-Foo   foo            (lowercased)
+ * </pre>
+ *
+ * Other headers are not passed on. {@code X-Outrigger-Timeout-Ms} carries the deadline, not
+ * metadata.
+ */
+public final class HeaderMapping {
+
+    /** The header carrying the call's remaining time, in milliseconds. */
+    public static final String TIMEOUT_HEADER = "X-Outrigger-Timeout-Ms";
+
+    /** The header every sidecar response carries: the status code's name. */
+    public static final String STATUS_HEADER = "X-Outrigger-Status";
+
+    /** The prefix of headers carrying free-form metadata. */
+    public static final String META_PREFIX = "X-Outrigger-Meta-";
+
+    private static final Map<String, String> NAMED = Map.of(
+            "x-outrigger-version", "outrigger-version",
+            "x-outrigger-group", "outrigger-group",
+            "x-outrigger-tag", "outrigger-tag",
+            "x-outrigger-hash-key", "outrigger-hash-key",
+            "traceparent", "traceparent",
+            "tracestate", "tracestate");
+
+    private static final Map<String, String> HEADER_OF = Map.of(
+            "outrigger-version", "X-Outrigger-Version",
+            "outrigger-group", "X-Outrigger-Group",
+            "outrigger-tag", "X-Outrigger-Tag",
+            "outrigger-hash-key", "X-Outrigger-Hash-Key",
+            "traceparent", "traceparent",
+            "tracestate", "tracestate");
+
+    private HeaderMapping() {}
+
+    /**
+     * The metadata of the headers {@code headers} (name, value pairs).
+     *
+     * @throws IllegalArgumentException if an {@code X-Outrigger-Meta-} header names an invalid key
+     */
+    public static Metadata toMetadata(Iterable<Map.Entry<String, String>> headers) {
+        Metadata md = Metadata.empty();
+        for (Map.Entry<String, String> h : headers) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            String key = NAMED.get(name);
+            if (key == null && name.startsWith("x-outrigger-meta-")) {
+                key = name.substring("x-outrigger-meta-".length());
+                try {
+                    Metadata.checkKey(key);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("header " + h.getKey() + ": " + e.getMessage(), e);
+                }
+            }
+            if (key != null) {
+                md = md.with(key, h.getValue());
+            }
+        }
+        return md;
+    }
+
+    /** The headers carrying {@code metadata}: the inverse of {@link #toMetadata}. */
+    public static List<Map.Entry<String, String>> toHeaders(Metadata metadata) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>(metadata.size());
+        metadata.forEach((key, value) -> {
+            String header = HEADER_OF.get(key);
+            headers.add(Map.entry(header != null ? header : META_PREFIX + key, value));
+        });
+        return headers;
+    }
+}
