@@ -12,30 +12,31 @@ public final class PeerText {
 
     private PeerText() {}
 
-    /** {@code text} with control characters as {@code \n}, {@code \t}, {@code \u0000}..., at most {@link #MAX_LENGTH} characters. */
+    /**
+     * {@code text} with control characters as {@code \n}, {@code \t}, {@code \u0000}..., at most
+     * {@link #MAX_LENGTH} characters once escaped, then a count of the characters left out.
+     */
     public static String safe(String text) {
         if (text == null) {
             return "null";
         }
-        int n = Math.min(text.length(), MAX_LENGTH);
-        StringBuilder sb = null;
-        for (int i = 0; i < n; i++) {
+        StringBuilder sb = new StringBuilder(Math.min(text.length(), MAX_LENGTH) + 24);
+        int i = 0;
+        for (; i < text.length() && sb.length() < MAX_LENGTH; i++) {
             char c = text.charAt(i);
             if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                if (sb == null) {
-                    sb = new StringBuilder(n + 16).append(text, 0, i);
-                }
                 switch (c) {
                     case '\n' -> sb.append("\\n");
                     case '\r' -> sb.append("\\r");
                     case '\t' -> sb.append("\\t");
                     default -> sb.append(String.format("\\u%04x", (int) c));
                 }
-            } else if (sb != null) {
+            } else {
                 sb.append(c);
             }
         }
-        String out = sb == null ? text.substring(0, n) : sb.toString();
-        return text.length() > MAX_LENGTH ? out + "...(" + text.length() + " characters)" : out;
+        return i < text.length()
+                ? sb.append("...(").append(text.length()).append(" characters)").toString()
+                : sb.toString();
     }
 }

@@ -37,5 +37,9 @@ class PeerTextTest {
         assertThat(PeerText.safe("x".repeat(1000)))
                 .startsWith("x".repeat(PeerText.MAX_LENGTH) + "...")
                 .endsWith("(1000 characters)");
+        // Escaping must not lift the cap: 255 control characters would be 1530 once escaped.
+        assertThat(PeerText.safe("\u009f".repeat(255)))
+                .hasSizeLessThan(PeerText.MAX_LENGTH + 30)
+                .endsWith("...(255 characters)");
     }
 }
