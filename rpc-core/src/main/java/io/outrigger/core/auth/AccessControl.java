@@ -114,6 +114,10 @@ public final class AccessControl implements Interceptor {
         return new Builder();
     }
 
+    /**
+     * Identifies the caller, checks the rules, and either answers {@code UNAUTHENTICATED} / {@code
+     * PERMISSION_DENIED} at once or passes the call on with {@link #CALLER} set and the token removed.
+     */
     @Override
     public CompletionStage<RpcResponse> intercept(RpcRequest request, Invoker next) {
         Rule rule = rule(request.service(), request.method());
