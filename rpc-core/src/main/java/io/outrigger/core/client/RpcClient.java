@@ -11,10 +11,12 @@ import io.outrigger.core.internal.Checks;
 import io.outrigger.core.internal.client.ServiceClients;
 import io.outrigger.core.internal.client.ServiceProxy;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
+import io.outrigger.core.internal.tls.SslContextSource;
 import io.outrigger.core.internal.transport.ClientTransport;
 import io.outrigger.core.internal.transport.ClientTransportConfig;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.service.ServiceDescriptor;
+import io.outrigger.core.tls.TlsConfig;
 import io.outrigger.serialization.Serializers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,7 +62,8 @@ public final class RpcClient implements AutoCloseable {
                         b.maxMessageSize,
                         b.maxMetadataSize,
                         b.reconnectBackoffMin,
-                        b.reconnectBackoffMax),
+                        b.reconnectBackoffMax,
+                        b.tls == null ? null : new SslContextSource(b.tls)),
                 b.serializers);
         this.services = new ServiceClients(new ServiceClients.Parts(
                 b.registry,
@@ -165,8 +168,33 @@ public final class RpcClient implements AutoCloseable {
         private Interceptor fallback;
         private Interceptor metrics;
         private Interceptor tracing;
+        private TlsConfig tls;
 
         private Builder() {}
+
+        /**
+         * Connects to every provider over TLS, verifying its certificate (and, by default, that it
+         * names the address connected to); presents a client certificate when {@code tls} has one
+         * (mutual TLS). A failed handshake fails calls with {@code UNAVAILABLE} "TLS handshake with
+         * host:port failed: ...". Default: plaintext.
+         *
+         * <pre>{@code
+         * client.tls(TlsConfig.client()
+         *         .trustCertificates(Path.of("ca.crt"))
+         *         .keyCertificate(Path.of("billing.crt"), Path.of("billing.key"))
+         *         .build());
+         * }</pre>
+         *
+         * @throws IllegalArgumentException if {@code tls} was built with {@code TlsConfig.server(...)}
+         */
+        public Builder tls(TlsConfig tls) {
+            Objects.requireNonNull(tls, "tls");
+            if (tls.isServer()) {
+                throw new IllegalArgumentException("tls: a server's settings (expected: TlsConfig.client()...build())");
+            }
+            this.tls = tls;
+            return this;
+        }
 
         /** Where providers are found. Required; {@code StaticRegistry} for direct addresses. */
         public Builder registry(Registry registry) {
@@ -298,7 +326,12 @@ public final class RpcClient implements AutoCloseable {
             return this;
         }
 
-        /** @throws IllegalStateException if no registry was given */
+        /**
+         * The client, with its I/O threads started.
+         *
+         * @throws IllegalStateException if no registry was given
+         * @throws IllegalArgumentException if the TLS files cannot be used (the message names them)
+         */
         public RpcClient build() {
             if (registry == null) {
                 throw new IllegalStateException(

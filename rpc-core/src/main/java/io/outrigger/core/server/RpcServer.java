@@ -5,10 +5,12 @@ import io.outrigger.core.Invoker;
 import io.outrigger.core.internal.Checks;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
 import io.outrigger.core.internal.server.ServerTransport;
+import io.outrigger.core.internal.tls.SslContextSource;
 import io.outrigger.core.internal.transport.Transport;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.service.ServiceDescriptor;
+import io.outrigger.core.tls.TlsConfig;
 import io.outrigger.serialization.Serializers;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -56,6 +58,7 @@ public final class RpcServer implements AutoCloseable {
     private final Map<ServiceDescriptor, Object> javaServices;
     private final Map<String, Invoker> genericServices;
     private final List<ServiceInstance> announced = new ArrayList<>();
+    private final SslContextSource tls;
     private ServerTransport transport;
     private State state = State.NEW;
 
@@ -69,6 +72,8 @@ public final class RpcServer implements AutoCloseable {
         this.config = b;
         this.javaServices = new LinkedHashMap<>(b.javaServices);
         this.genericServices = new LinkedHashMap<>(b.genericServices);
+        // Read the certificate files now, so a bad file fails build() rather than start().
+        this.tls = b.tls == null ? null : new SslContextSource(b.tls);
     }
 
     public static Builder builder() {
@@ -100,7 +105,8 @@ public final class RpcServer implements AutoCloseable {
                         config.maxMetadataSize,
                         config.idleTimeout,
                         config.serializers,
-                        config.nonBlockingOnEventLoop),
+                        config.nonBlockingOnEventLoop,
+                        tls),
                 javaServices,
                 genericServices,
                 List.copyOf(config.interceptors),
@@ -118,7 +124,13 @@ public final class RpcServer implements AutoCloseable {
                 announced.add(built);
             }
         }
-        log.info("serving {} on {}:{} ({})", serviceNames(), config.host, port(), Transport.get());
+        log.info(
+                "serving {} on {}:{} ({}, {})",
+                serviceNames(),
+                config.host,
+                port(),
+                Transport.get(),
+                tls == null ? "plaintext" : tls.describe());
         return this;
     }
 
@@ -140,6 +152,12 @@ public final class RpcServer implements AutoCloseable {
     public int inFlight() {
         requireStarted();
         return transport.inFlight();
+    }
+
+    /** Client connections open now (for health pages and tests; each client usually holds one). */
+    public int connectionCount() {
+        requireStarted();
+        return transport.connectionCount();
     }
 
     /** The instances this server registered. */
@@ -262,8 +280,34 @@ public final class RpcServer implements AutoCloseable {
         private final Map<ServiceDescriptor, Object> javaServices = new LinkedHashMap<>();
         private final Map<String, Invoker> genericServices = new LinkedHashMap<>();
         private final List<Interceptor> interceptors = new ArrayList<>();
+        private TlsConfig tls;
 
         private Builder() {}
+
+        /**
+         * Serves over TLS (mutual TLS when {@code tls} asks for client certificates): a client
+         * connecting without TLS is refused with {@code UNAVAILABLE}, a failed handshake is logged.
+         * With client certificates, each request carries the verified identity as {@code
+         * CallAttributes.PEER_PRINCIPAL}. Default: plaintext.
+         *
+         * <pre>{@code
+         * server.tls(TlsConfig.server(Path.of("server.crt"), Path.of("server.key"))
+         *         .trustCertificates(Path.of("clients-ca.crt"))
+         *         .clientAuth(ClientAuth.REQUIRE)
+         *         .build());
+         * }</pre>
+         *
+         * @throws IllegalArgumentException if {@code tls} was built with {@code TlsConfig.client()}
+         */
+        public Builder tls(TlsConfig tls) {
+            Objects.requireNonNull(tls, "tls");
+            if (!tls.isServer()) {
+                throw new IllegalArgumentException(
+                        "tls: a client's settings (expected: TlsConfig.server(certificateChain, privateKey)...build())");
+            }
+            this.tls = tls;
+            return this;
+        }
 
         /** The address to listen on. Default {@code 0.0.0.0} (all interfaces). */
         public Builder host(String host) {
@@ -422,7 +466,12 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
-        /** @throws IllegalStateException if no service was added */
+        /**
+         * The server, not yet started.
+         *
+         * @throws IllegalStateException if no service was added
+         * @throws IllegalArgumentException if the TLS files cannot be used (the message names them)
+         */
         public RpcServer build() {
             if (javaServices.isEmpty() && genericServices.isEmpty()) {
                 throw new IllegalStateException("no service to serve: add one with service(...)");
