@@ -4,6 +4,7 @@ import io.outrigger.benchmarks.dubbo.DubboTarget;
 import io.outrigger.benchmarks.grpc.GrpcTarget;
 import io.outrigger.benchmarks.netty.NettyTarget;
 import io.outrigger.benchmarks.outrigger.OutriggerTarget;
+import io.outrigger.benchmarks.sidecar.SidecarTarget;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ public final class Targets {
     static {
         register(OutriggerTarget::async);
         register(OutriggerTarget::blocking);
+        register(SidecarTarget::new);
         register(DubboTarget::dubbo);
         register(DubboTarget::triple);
         register(GrpcTarget::defaults);

@@ -1,6 +1,7 @@
 package io.outrigger.core;
 
 import io.outrigger.core.cluster.Endpoint;
+import io.outrigger.core.tls.PeerPrincipal;
 import java.util.Set;
 
 /**
@@ -31,6 +32,14 @@ public final class CallAttributes {
 
     /** Set by the server: the caller's address, {@code host:port}. */
     public static final Attributes.Key<String> REMOTE_ADDRESS = Attributes.Key.of("remote-address", String.class);
+
+    /**
+     * Set by a TLS server on every request of a connection whose client presented a certificate that
+     * the handshake verified: the identity in it (subject CN, alternative names). Absent without
+     * TLS or without a client certificate. {@code io.outrigger.core.auth.AccessControl} reads it.
+     */
+    public static final Attributes.Key<PeerPrincipal> PEER_PRINCIPAL =
+            Attributes.Key.of("peer-principal", PeerPrincipal.class);
 
     /** Set by the server: the Java method a call dispatches to (absent for generic services). */
     public static final Attributes.Key<java.lang.reflect.Method> JAVA_METHOD =

@@ -53,6 +53,21 @@ public final class Quickstart {
     private Quickstart() {}
 
     public static void main(String[] args) throws Exception {
+        if (run(args) > 0) {
+            say("FAILED: %d checks went wrong", failures);
+            System.exit(1);
+        }
+        say("OK");
+    }
+
+    /**
+     * Runs the quickstart.
+     *
+     * @param args {@code [--registry HOST:PORT] [CALLS]}
+     * @return the number of checks that went wrong (0: all good)
+     */
+    public static int run(String... args) throws Exception {
+        failures = 0;
         String registryAddress = null;
         int calls = 20_000;
         for (int i = 0; i < args.length; i++) {
@@ -109,11 +124,7 @@ public final class Quickstart {
                 zooKeeper.close();
             }
         }
-        if (failures > 0) {
-            say("FAILED: %d checks went wrong", failures);
-            System.exit(1);
-        }
-        say("OK");
+        return failures;
     }
 
     private static ZooKeeperRegistry registry(String address, Path cacheDir) {
@@ -217,7 +228,11 @@ public final class Quickstart {
 
     /** Starts the sidecar on the same registry and calls through it from Python. */
     private static void sidecar(String registryAddress, Path cacheDir) throws Exception {
+        // From the repository root (quickstart.sh) or from this module (its test).
         Path caller = Path.of("rpc-examples", "python", "caller.py");
+        if (!Files.exists(caller)) {
+            caller = Path.of("python", "caller.py");
+        }
         ZooKeeperRegistry registry = registry(registryAddress, cacheDir);
         try (Sidecar sidecar =
                 Sidecar.start(SidecarConfig.builder().http("127.0.0.1:0").build(), registry)) {

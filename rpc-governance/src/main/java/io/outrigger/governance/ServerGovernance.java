@@ -1,25 +1,29 @@
 package io.outrigger.governance;
 
 import io.outrigger.core.Interceptor;
+import io.outrigger.core.auth.AccessControl;
 import io.outrigger.core.server.RpcServer;
 import io.outrigger.governance.internal.LimitInterceptor;
 import io.outrigger.governance.internal.RuleDocument;
 import io.outrigger.governance.internal.Ticker;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * The governance of a server: rate limits and concurrency limits (bulkheads) per service and
- * method, answered at once with {@code RESOURCE_EXHAUSTED} naming the limit and the caller.
+ * The governance of a server: access control (optional), then rate limits and concurrency limits
+ * (bulkheads) per service and method, answered at once with {@code RESOURCE_EXHAUSTED} naming the
+ * limit and the caller.
  *
  * <pre>{@code
  * ServerGovernance gov = ServerGovernance.builder()
  *         .rules(liveRules)                                   // serverLimits of each service
  *         .rateLimit("demo.UserService", "getUser", 500)      // calls per second
  *         .concurrencyLimit("demo.UserService", "*", 64)      // in flight, all methods together
+ *         .accessControl(acl)                                 // checked before the limits
  *         .build();
  * gov.interceptors().forEach(server::interceptor);
  * }</pre>
@@ -83,8 +87,19 @@ public final class ServerGovernance {
         private LiveRules rules = LiveRules.none();
         private final Map<String, Map<String, RuleDocument.Limit>> limits = new HashMap<>();
         private Clock clock;
+        private AccessControl accessControl;
 
         private Builder() {}
+
+        /**
+         * Authenticates and authorizes calls ({@link AccessControl}) before the limits, so refused
+         * callers spend no permits and rejections by the limits name an authenticated caller. Default:
+         * none.
+         */
+        public Builder accessControl(AccessControl accessControl) {
+            this.accessControl = Objects.requireNonNull(accessControl, "accessControl");
+            return this;
+        }
 
         /** Where per-service rules ({@code serverLimits}) come from. Default: {@link LiveRules#none()}. */
         public Builder rules(LiveRules rules) {
@@ -125,8 +140,12 @@ public final class ServerGovernance {
         /** The governance. */
         public ServerGovernance build() {
             Ticker ticker = clock == null ? Ticker.system() : Ticker.of(clock);
-            return new ServerGovernance(
-                    List.of(new LimitInterceptor(LimitInterceptor.Side.SERVER, limits, rules.store(), ticker)));
+            List<Interceptor> chain = new ArrayList<>();
+            if (accessControl != null) {
+                chain.add(accessControl); // first: who is calling decides whether a permit is spent at all
+            }
+            chain.add(new LimitInterceptor(LimitInterceptor.Side.SERVER, limits, rules.store(), ticker));
+            return new ServerGovernance(chain);
         }
     }
 }

@@ -81,7 +81,7 @@ class GovernanceOverSocketsTest {
 
     @Test
     void peakEwmaMovesTrafficAwayFromASlowProvider() {
-        SlowEcho slow = new SlowEcho(30);
+        SlowEcho slow = new SlowEcho(100);
         EchoServiceImpl fast = new EchoServiceImpl();
         provider(slow, null);
         provider(fast, null);
@@ -93,9 +93,10 @@ class GovernanceOverSocketsTest {
             for (int i = 0; i < 300; i++) {
                 echo.echo(echoRequest("call-" + i));
             }
-            // The slow one answers in 30 ms, the fast one in well under 1 ms: P2C learns and prefers it.
-            assertThat(slow.completed.get()).isLessThan(30);
-            assertThat(fast.completed.get()).isGreaterThan(270);
+            // The slow one answers in 100 ms, the fast one in about a millisecond even on a busy
+            // machine: P2C learns and prefers it (round robin would give each 150).
+            assertThat(slow.completed.get()).isLessThan(45);
+            assertThat(fast.completed.get()).isGreaterThan(255);
         }
     }
 

@@ -8,9 +8,13 @@ import io.outrigger.core.Payload;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
+import io.outrigger.core.auth.AccessControl;
+import io.outrigger.core.auth.BearerToken;
+import io.outrigger.core.auth.TokenVerifier;
 import io.outrigger.governance.internal.InMemoryRuleSource;
 import io.outrigger.governance.internal.ManualClock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -52,5 +56,39 @@ class ServerGovernanceTest {
                         + "(server limit; caller 127.0.0.1:40000)");
         slow.complete(RpcResponse.ok(Payload.of("done")));
         assertThat(dispatch.invoke(get).toCompletableFuture().join().isOk()).isTrue();
+    }
+
+    @Test
+    void accessControlRunsBeforeTheLimitsSoRefusedCallersSpendNoPermits() {
+        ManualClock clock = new ManualClock();
+        ServerGovernance gov = ServerGovernance.builder()
+                .clock(clock)
+                .rateLimit("demo.UserService", "*", 2)
+                .accessControl(AccessControl.builder()
+                        .tokens(TokenVerifier.of(Map.of("t-billing", "billing")))
+                        .allow("demo.UserService", "*", "billing")
+                        .build())
+                .build();
+        Invoker dispatch = r -> CompletableFuture.completedFuture(RpcResponse.ok(Payload.of("ok")));
+        for (int i = gov.interceptors().size() - 1; i >= 0; i--) {
+            dispatch = dispatch.decorate(gov.interceptors().get(i));
+        }
+        RpcRequest anonymous = RpcRequest.of("demo.UserService", "getUser", Payload.of("1"))
+                .withAttribute(CallAttributes.REMOTE_ADDRESS, "127.0.0.1:40000");
+        RpcRequest billing = anonymous.withHeader(BearerToken.HEADER, "Bearer t-billing");
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(dispatch.invoke(anonymous)
+                            .toCompletableFuture()
+                            .join()
+                            .status()
+                            .code())
+                    .isEqualTo(Status.Code.UNAUTHENTICATED);
+        }
+        assertThat(dispatch.invoke(billing).toCompletableFuture().join().isOk()).isTrue();
+        assertThat(dispatch.invoke(billing).toCompletableFuture().join().isOk()).isTrue();
+        RpcResponse limited = dispatch.invoke(billing).toCompletableFuture().join();
+        assertThat(limited.status().code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(limited.status().description()).endsWith("(server limit; caller 'billing' at 127.0.0.1:40000)");
     }
 }

@@ -1,10 +1,13 @@
 package io.outrigger.sidecar;
 
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.server.RpcServer;
 import io.outrigger.governance.LiveRules;
+import io.outrigger.observability.OutriggerTelemetry;
 import io.outrigger.sidecar.internal.AdminJson;
 import io.outrigger.sidecar.internal.ClientAssembly;
 import io.outrigger.sidecar.internal.CommandLine;
@@ -12,6 +15,7 @@ import io.outrigger.sidecar.internal.HealthChecks;
 import io.outrigger.sidecar.internal.HttpEndpoint;
 import io.outrigger.sidecar.internal.InboundExport;
 import io.outrigger.sidecar.internal.OutboundCalls;
+import io.outrigger.sidecar.internal.RulesCommand;
 import io.outrigger.sidecar.internal.Schemas;
 import io.outrigger.sidecar.internal.SidecarRoutes;
 import io.outrigger.sidecar.internal.WatchedRegistry;
@@ -66,6 +70,7 @@ public final class Sidecar implements AutoCloseable {
     private final WatchedRegistry registry;
     private final boolean ownsRegistry;
     private final LiveRules rules;
+    private final OutriggerTelemetry telemetry;
     private final RpcClient client;
     private final ExecutorService resolver;
     private final List<InboundExport> exports = new ArrayList<>();
@@ -76,12 +81,13 @@ public final class Sidecar implements AutoCloseable {
     private boolean closed;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private Sidecar(SidecarConfig config, Registry registry, boolean ownsRegistry) {
+    private Sidecar(SidecarConfig config, Registry registry, boolean ownsRegistry, OpenTelemetry openTelemetry) {
         this.config = config;
         this.registry = new WatchedRegistry(registry);
         this.ownsRegistry = ownsRegistry;
-        this.rules = LiveRules.none();
-        this.client = ClientAssembly.client(config, this.registry, rules);
+        this.rules = ClientAssembly.rules(registry);
+        this.telemetry = OutriggerTelemetry.create(openTelemetry);
+        this.client = ClientAssembly.client(config, this.registry, rules, telemetry);
         AtomicInteger n = new AtomicInteger();
         this.resolver = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "outrigger-sidecar-resolver-" + n.incrementAndGet());
@@ -99,7 +105,7 @@ public final class Sidecar implements AutoCloseable {
     public static Sidecar start(SidecarConfig config) {
         Registry registry = ClientAssembly.registry(config);
         try {
-            return start(config, registry, true);
+            return start(config, registry, true, GlobalOpenTelemetry.get());
         } catch (RuntimeException e) {
             registry.close();
             throw e;
@@ -111,12 +117,21 @@ public final class Sidecar implements AutoCloseable {
      * instead of the one {@code config} names (for embedding and tests). The caller closes it.
      */
     public static Sidecar start(SidecarConfig config, Registry registry) {
-        return start(config, registry, false);
+        return start(config, registry, false, GlobalOpenTelemetry.get());
     }
 
-    private static Sidecar start(SidecarConfig config, Registry registry, boolean owns) {
+    /**
+     * Like {@link #start(SidecarConfig, Registry)}, tracing and measuring with {@code openTelemetry}
+     * instead of {@link GlobalOpenTelemetry} (which is a no-op unless an SDK or the Java agent
+     * installed one).
+     */
+    public static Sidecar start(SidecarConfig config, Registry registry, OpenTelemetry openTelemetry) {
+        return start(config, registry, false, openTelemetry);
+    }
+
+    private static Sidecar start(SidecarConfig config, Registry registry, boolean owns, OpenTelemetry openTelemetry) {
         Schemas schemas = Schemas.load(config.descriptors());
-        Sidecar sidecar = new Sidecar(config, registry, owns);
+        Sidecar sidecar = new Sidecar(config, registry, owns, openTelemetry);
         try {
             sidecar.startExports(schemas);
             sidecar.startHttp(schemas);
@@ -141,6 +156,7 @@ public final class Sidecar implements AutoCloseable {
                 .host(config.rpcHost())
                 .port(config.rpcPort())
                 .maxMessageSize(Math.max(config.maxBodyBytes(), 4 * 1024 * 1024));
+        telemetry.instrument(server); // first: the server span covers everything else
         for (Map.Entry<String, URI> e : config.exports().entrySet()) {
             InboundExport export = new InboundExport(e.getKey(), e.getValue(), httpClient, schemas.fileDescriptorSet());
             exports.add(export);
@@ -163,9 +179,12 @@ public final class Sidecar implements AutoCloseable {
 
     private void startHttp(Schemas schemas) {
         OutboundCalls calls = new OutboundCalls(client, registry, schemas, config.defaultTimeout(), resolver);
-        String registryName = config.registry() == null ? "static" : config.registry();
-        SidecarRoutes routes =
-                new SidecarRoutes(calls, () -> ready, () -> AdminJson.render(registryName, registry, exports));
+        String registryName = config.registry() != null
+                ? config.registry()
+                : registry.delegate() instanceof io.outrigger.registry.ZooKeeperRegistry zk ? zk.toString() : "static";
+        var sections = ClientAssembly.adminSections(client, registry.delegate());
+        SidecarRoutes routes = new SidecarRoutes(
+                calls, () -> ready, () -> AdminJson.render(registryName, registry, exports, sections));
         int ioThreads = Math.min(2, Runtime.getRuntime().availableProcessors());
         http = HttpEndpoint.start(config.httpHost(), config.httpPort(), ioThreads, config.maxBodyBytes(), routes);
         if (!isLoopback(config.httpHost())) {
@@ -276,6 +295,12 @@ public final class Sidecar implements AutoCloseable {
      */
     public static void main(String[] args) throws InterruptedException {
         long begin = System.nanoTime();
+        if (args.length > 0 && args[0].equals("rules")) {
+            setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn"); // a tool: only problems on stderr
+            System.exit(RulesCommand.run(
+                    java.util.Arrays.copyOfRange(args, 1, args.length), System.in, System.out, System.err));
+            return;
+        }
         if (CommandLine.wantsHelp(args)) {
             System.out.print(SidecarConfig.usage());
             return;
@@ -310,6 +335,9 @@ public final class Sidecar implements AutoCloseable {
         setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
         setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
         setIfAbsent("org.slf4j.simpleLogger.log.io.netty", "warn");
+        // ZooKeeper's client logs every connection step at INFO; the registry logs what matters.
+        setIfAbsent("org.slf4j.simpleLogger.log.org.apache.zookeeper", "warn");
+        setIfAbsent("org.slf4j.simpleLogger.log.org.apache.curator", "warn");
     }
 
     private static void setIfAbsent(String key, String value) {

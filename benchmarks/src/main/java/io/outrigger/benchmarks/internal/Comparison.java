@@ -125,9 +125,9 @@ public final class Comparison {
                         .map(Integer::parseInt)
                         .toList(),
                 a.intValue("rounds", quick ? 1 : 3, 1),
-                a.seconds("jvm-warmup", quick ? 5 : 20),
+                a.seconds("jvm-warmup", quick ? 5 : 12),
                 a.seconds("warmup", 1),
-                a.seconds("measure", quick ? 2 : 3),
+                a.seconds("measure", 2),
                 a.get("netns", "auto"),
                 Path.of(a.get("results-dir", "benchmarks/results")),
                 Path.of(a.get("work-dir", "benchmarks/work")).resolve(stamp),

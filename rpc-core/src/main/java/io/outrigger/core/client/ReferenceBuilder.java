@@ -28,7 +28,7 @@ public final class ReferenceBuilder<T> {
 
     /** Timeout of each call, from the proxy call to its outcome. Default: the client's; zero means none. */
     public ReferenceBuilder<T> timeout(Duration timeout) {
-        this.timeout = RpcClient.Builder.nonNegative("timeout", timeout);
+        this.timeout = io.outrigger.core.internal.Checks.nonNegative("timeout", timeout);
         return this;
     }
 

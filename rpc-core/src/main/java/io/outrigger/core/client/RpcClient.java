@@ -7,13 +7,16 @@ import io.outrigger.core.cluster.Endpoint;
 import io.outrigger.core.cluster.LoadBalancer;
 import io.outrigger.core.cluster.RoundRobinLoadBalancer;
 import io.outrigger.core.cluster.Router;
+import io.outrigger.core.internal.Checks;
 import io.outrigger.core.internal.client.ServiceClients;
 import io.outrigger.core.internal.client.ServiceProxy;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
+import io.outrigger.core.internal.tls.SslContextSource;
 import io.outrigger.core.internal.transport.ClientTransport;
 import io.outrigger.core.internal.transport.ClientTransportConfig;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.service.ServiceDescriptor;
+import io.outrigger.core.tls.TlsConfig;
 import io.outrigger.serialization.Serializers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +62,8 @@ public final class RpcClient implements AutoCloseable {
                         b.maxMessageSize,
                         b.maxMetadataSize,
                         b.reconnectBackoffMin,
-                        b.reconnectBackoffMax),
+                        b.reconnectBackoffMax,
+                        b.tls == null ? null : new SslContextSource(b.tls)),
                 b.serializers);
         this.services = new ServiceClients(new ServiceClients.Parts(
                 b.registry,
@@ -164,8 +168,33 @@ public final class RpcClient implements AutoCloseable {
         private Interceptor fallback;
         private Interceptor metrics;
         private Interceptor tracing;
+        private TlsConfig tls;
 
         private Builder() {}
+
+        /**
+         * Connects to every provider over TLS, verifying its certificate (and, by default, that it
+         * names the address connected to); presents a client certificate when {@code tls} has one
+         * (mutual TLS). A failed handshake fails calls with {@code UNAVAILABLE} "TLS handshake with
+         * host:port failed: ...". Default: plaintext.
+         *
+         * <pre>{@code
+         * client.tls(TlsConfig.client()
+         *         .trustCertificates(Path.of("ca.crt"))
+         *         .keyCertificate(Path.of("billing.crt"), Path.of("billing.key"))
+         *         .build());
+         * }</pre>
+         *
+         * @throws IllegalArgumentException if {@code tls} was built with {@code TlsConfig.server(...)}
+         */
+        public Builder tls(TlsConfig tls) {
+            Objects.requireNonNull(tls, "tls");
+            if (tls.isServer()) {
+                throw new IllegalArgumentException("tls: a server's settings (expected: TlsConfig.client()...build())");
+            }
+            this.tls = tls;
+            return this;
+        }
 
         /** Where providers are found. Required; {@code StaticRegistry} for direct addresses. */
         public Builder registry(Registry registry) {
@@ -181,50 +210,50 @@ public final class RpcClient implements AutoCloseable {
 
         /** Timeout of calls made through proxies unless a reference sets its own. Default 5 s; zero means none. */
         public Builder defaultTimeout(Duration timeout) {
-            this.defaultTimeout = nonNegative("defaultTimeout", timeout);
+            this.defaultTimeout = Checks.nonNegative("defaultTimeout", timeout);
             return this;
         }
 
         /** I/O (event loop) threads. Default: min(4, available processors). */
         public Builder ioThreads(int threads) {
-            this.ioThreads = range("ioThreads", threads, 1, 256);
+            this.ioThreads = Checks.range("ioThreads", threads, 1, 256);
             return this;
         }
 
         /** Connections to each provider address, each multiplexing many calls. Default 1. */
         public Builder connectionsPerEndpoint(int connections) {
-            this.connectionsPerEndpoint = range("connectionsPerEndpoint", connections, 1, 64);
+            this.connectionsPerEndpoint = Checks.range("connectionsPerEndpoint", connections, 1, 64);
             return this;
         }
 
         /** How long a connect may take. Default 3 s. */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive("connectTimeout", timeout);
+            this.connectTimeout = Checks.positive("connectTimeout", timeout);
             return this;
         }
 
         /** Idle time after which a heartbeat is sent; silence for 3x closes the connection. Default 15 s. */
         public Builder heartbeatInterval(Duration interval) {
-            this.heartbeatInterval = positive("heartbeatInterval", interval);
+            this.heartbeatInterval = Checks.positive("heartbeatInterval", interval);
             return this;
         }
 
         /** Largest message sent or accepted, in bytes. Default 4 MiB. */
         public Builder maxMessageSize(int bytes) {
-            this.maxMessageSize = range("maxMessageSize", bytes, 1, Integer.MAX_VALUE / 8);
+            this.maxMessageSize = Checks.range("maxMessageSize", bytes, 1, Integer.MAX_VALUE / 8);
             return this;
         }
 
         /** Largest response metadata accepted, in bytes. Default 8 KiB. */
         public Builder maxMetadataSize(int bytes) {
-            this.maxMetadataSize = range("maxMetadataSize", bytes, 0, 1024 * 1024);
+            this.maxMetadataSize = Checks.range("maxMetadataSize", bytes, 0, 1024 * 1024);
             return this;
         }
 
         /** Back-off after failed connects: from {@code min}, doubling, up to {@code max}. Default 100 ms to 5 s. */
         public Builder reconnectBackoff(Duration min, Duration max) {
-            positive("reconnectBackoff min", min);
-            positive("reconnectBackoff max", max);
+            Checks.positive("reconnectBackoff min", min);
+            Checks.positive("reconnectBackoff max", max);
             if (max.compareTo(min) < 0) {
                 throw new IllegalArgumentException("reconnectBackoff: max " + max + " < min " + min);
             }
@@ -297,36 +326,18 @@ public final class RpcClient implements AutoCloseable {
             return this;
         }
 
-        /** @throws IllegalStateException if no registry was given */
+        /**
+         * The client, with its I/O threads started.
+         *
+         * @throws IllegalStateException if no registry was given
+         * @throws IllegalArgumentException if the TLS files cannot be used (the message names them)
+         */
         public RpcClient build() {
             if (registry == null) {
                 throw new IllegalStateException(
                         "registry: not set (expected: a Registry, e.g. StaticRegistry.of(instance) for direct addresses)");
             }
             return new RpcClient(this);
-        }
-
-        static int range(String name, int value, int min, int max) {
-            if (value < min || value > max) {
-                throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + ".." + max + ")");
-            }
-            return value;
-        }
-
-        static Duration positive(String name, Duration d) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
-            }
-            return d;
-        }
-
-        static Duration nonNegative(String name, Duration d) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative()) {
-                throw new IllegalArgumentException(name + ": " + d + " (expected: >= 0)");
-            }
-            return d;
         }
     }
 }

@@ -2,12 +2,15 @@ package io.outrigger.core.server;
 
 import io.outrigger.core.Interceptor;
 import io.outrigger.core.Invoker;
+import io.outrigger.core.internal.Checks;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
 import io.outrigger.core.internal.server.ServerTransport;
+import io.outrigger.core.internal.tls.SslContextSource;
 import io.outrigger.core.internal.transport.Transport;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.service.ServiceDescriptor;
+import io.outrigger.core.tls.TlsConfig;
 import io.outrigger.serialization.Serializers;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -55,6 +58,7 @@ public final class RpcServer implements AutoCloseable {
     private final Map<ServiceDescriptor, Object> javaServices;
     private final Map<String, Invoker> genericServices;
     private final List<ServiceInstance> announced = new ArrayList<>();
+    private final SslContextSource tls;
     private ServerTransport transport;
     private State state = State.NEW;
 
@@ -68,6 +72,8 @@ public final class RpcServer implements AutoCloseable {
         this.config = b;
         this.javaServices = new LinkedHashMap<>(b.javaServices);
         this.genericServices = new LinkedHashMap<>(b.genericServices);
+        // Read the certificate files now, so a bad file fails build() rather than start().
+        this.tls = b.tls == null ? null : new SslContextSource(b.tls);
     }
 
     public static Builder builder() {
@@ -99,7 +105,8 @@ public final class RpcServer implements AutoCloseable {
                         config.maxMetadataSize,
                         config.idleTimeout,
                         config.serializers,
-                        config.nonBlockingOnEventLoop),
+                        config.nonBlockingOnEventLoop,
+                        tls),
                 javaServices,
                 genericServices,
                 List.copyOf(config.interceptors),
@@ -117,7 +124,13 @@ public final class RpcServer implements AutoCloseable {
                 announced.add(built);
             }
         }
-        log.info("serving {} on {}:{} ({})", serviceNames(), config.host, port(), Transport.get());
+        log.info(
+                "serving {} on {}:{} ({}, {})",
+                serviceNames(),
+                config.host,
+                port(),
+                Transport.get(),
+                tls == null ? "plaintext" : tls.describe());
         return this;
     }
 
@@ -139,6 +152,12 @@ public final class RpcServer implements AutoCloseable {
     public int inFlight() {
         requireStarted();
         return transport.inFlight();
+    }
+
+    /** Client connections open now (for health pages and tests; each client usually holds one). */
+    public int connectionCount() {
+        requireStarted();
+        return transport.connectionCount();
     }
 
     /** The instances this server registered. */
@@ -261,8 +280,34 @@ public final class RpcServer implements AutoCloseable {
         private final Map<ServiceDescriptor, Object> javaServices = new LinkedHashMap<>();
         private final Map<String, Invoker> genericServices = new LinkedHashMap<>();
         private final List<Interceptor> interceptors = new ArrayList<>();
+        private TlsConfig tls;
 
         private Builder() {}
+
+        /**
+         * Serves over TLS (mutual TLS when {@code tls} asks for client certificates): a client
+         * connecting without TLS is refused with {@code UNAVAILABLE}, a failed handshake is logged.
+         * With client certificates, each request carries the verified identity as {@code
+         * CallAttributes.PEER_PRINCIPAL}. Default: plaintext.
+         *
+         * <pre>{@code
+         * server.tls(TlsConfig.server(Path.of("server.crt"), Path.of("server.key"))
+         *         .trustCertificates(Path.of("clients-ca.crt"))
+         *         .clientAuth(ClientAuth.REQUIRE)
+         *         .build());
+         * }</pre>
+         *
+         * @throws IllegalArgumentException if {@code tls} was built with {@code TlsConfig.client()}
+         */
+        public Builder tls(TlsConfig tls) {
+            Objects.requireNonNull(tls, "tls");
+            if (!tls.isServer()) {
+                throw new IllegalArgumentException(
+                        "tls: a client's settings (expected: TlsConfig.server(certificateChain, privateKey)...build())");
+            }
+            this.tls = tls;
+            return this;
+        }
 
         /** The address to listen on. Default {@code 0.0.0.0} (all interfaces). */
         public Builder host(String host) {
@@ -333,7 +378,7 @@ public final class RpcServer implements AutoCloseable {
 
         /** I/O (event loop) threads. Default: min(4, available processors). */
         public Builder ioThreads(int threads) {
-            this.ioThreads = range("ioThreads", threads, 1, 256);
+            this.ioThreads = Checks.range("ioThreads", threads, 1, 256);
             return this;
         }
 
@@ -351,13 +396,13 @@ public final class RpcServer implements AutoCloseable {
 
         /** Threads running blocking service code (when no executor is given). Default 200. */
         public Builder workerThreads(int threads) {
-            this.workerThreads = range("workerThreads", threads, 1, 10_000);
+            this.workerThreads = Checks.range("workerThreads", threads, 1, 10_000);
             return this;
         }
 
         /** Calls that may wait for a worker thread before new ones are refused. Default 1000. */
         public Builder queueCapacity(int capacity) {
-            this.queueCapacity = range("queueCapacity", capacity, 1, 1_000_000);
+            this.queueCapacity = Checks.range("queueCapacity", capacity, 1, 1_000_000);
             return this;
         }
 
@@ -372,19 +417,19 @@ public final class RpcServer implements AutoCloseable {
 
         /** Largest message accepted or sent, in bytes. Default 4 MiB. */
         public Builder maxMessageSize(int bytes) {
-            this.maxMessageSize = range("maxMessageSize", bytes, 1, Integer.MAX_VALUE / 8);
+            this.maxMessageSize = Checks.range("maxMessageSize", bytes, 1, Integer.MAX_VALUE / 8);
             return this;
         }
 
         /** Largest request metadata accepted, in bytes. Default 8 KiB. */
         public Builder maxMetadataSize(int bytes) {
-            this.maxMetadataSize = range("maxMetadataSize", bytes, 0, 1024 * 1024);
+            this.maxMetadataSize = Checks.range("maxMetadataSize", bytes, 0, 1024 * 1024);
             return this;
         }
 
         /** A connection silent for this long (clients send heartbeats) is closed. Default 60 s. */
         public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = positive("idleTimeout", timeout);
+            this.idleTimeout = Checks.positive("idleTimeout", timeout);
             return this;
         }
 
@@ -421,27 +466,17 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
-        /** @throws IllegalStateException if no service was added */
+        /**
+         * The server, not yet started.
+         *
+         * @throws IllegalStateException if no service was added
+         * @throws IllegalArgumentException if the TLS files cannot be used (the message names them)
+         */
         public RpcServer build() {
             if (javaServices.isEmpty() && genericServices.isEmpty()) {
                 throw new IllegalStateException("no service to serve: add one with service(...)");
             }
             return new RpcServer(this);
-        }
-
-        private static int range(String name, int value, int min, int max) {
-            if (value < min || value > max) {
-                throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + ".." + max + ")");
-            }
-            return value;
-        }
-
-        private static Duration positive(String name, Duration d) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
-            }
-            return d;
         }
     }
 }

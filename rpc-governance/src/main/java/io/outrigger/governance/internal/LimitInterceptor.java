@@ -10,6 +10,7 @@ import io.outrigger.core.Invoker;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
+import io.outrigger.core.auth.AccessControl;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -110,7 +111,9 @@ public final class LimitInterceptor implements Interceptor {
         String what = kind.equals("rate")
                 ? "rate limit of " + target + " exceeded: " + limiter.limit.permitsPerSecond() + " calls/s"
                 : "concurrency limit of " + target + " reached: " + limiter.limit.maxConcurrent() + " calls in flight";
-        String caller = request.attributes().get(CallAttributes.REMOTE_ADDRESS);
+        String address = request.attributes().get(CallAttributes.REMOTE_ADDRESS);
+        String identity = request.attributes().get(AccessControl.CALLER);
+        String caller = identity == null ? address : "'" + identity + "'" + (address == null ? "" : " at " + address);
         String detail = " (" + side.label + " limit" + (caller == null ? "" : "; caller " + caller) + ")";
         return Calls.completed(RpcResponse.failure(Status.RESOURCE_EXHAUSTED.withDescription(what + detail)));
     }

@@ -1,23 +1,28 @@
 package io.outrigger.sidecar.internal;
 
 import io.outrigger.core.registry.ServiceInstance;
+import io.outrigger.observability.AdminSection;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The document of {@code GET /admin}: the registry, the providers the sidecar sees for each service
- * it called, and the exports with their health.
+ * it called, the exports with their health, then the sections of rpc-observability (e.g. {@code
+ * referenced}: each called service's instances and whether they come from the registry or its file
+ * cache).
  *
  * <pre>{@code
- * {"registry":"static","services":{"demo.UserService":["127.0.0.1:7001"]},
- *  "exports":{"demo.Greeter":{"url":"http://127.0.0.1:8080","healthy":true,"registered":true}}}
+ * {"registry":"zookeeper://127.0.0.1:2181","services":{"demo.UserService":["127.0.0.1:7001"]},
+ *  "exports":{"demo.Greeter":{"url":"http://127.0.0.1:8080","healthy":true,"registered":true}},
+ *  "referenced":{"demo.UserService":{"source":"file-cache","instances":[{"id":"127.0.0.1:7001",...}]}}}
  * }</pre>
  */
 public final class AdminJson {
 
     private AdminJson() {}
 
-    public static String render(String registry, WatchedRegistry watched, List<InboundExport> exports) {
+    public static String render(
+            String registry, WatchedRegistry watched, List<InboundExport> exports, List<AdminSection> sections) {
         StringBuilder sb = new StringBuilder("{\"registry\":").append(JsonText.quote(registry));
         sb.append(",\"services\":{");
         boolean first = true;
@@ -45,6 +50,16 @@ public final class AdminJson {
             }
             sb.append('}');
         }
-        return sb.append("}}").toString();
+        sb.append('}');
+        for (AdminSection section : sections) {
+            Object content;
+            try {
+                content = section.content().get();
+            } catch (RuntimeException e) {
+                content = Map.of("error", String.valueOf(e));
+            }
+            sb.append(',').append(JsonText.quote(section.name())).append(':').append(JsonText.write(content));
+        }
+        return sb.append('}').toString();
     }
 }

@@ -6,31 +6,43 @@ import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.registry.StaticRegistry;
 import io.outrigger.governance.ClientGovernance;
 import io.outrigger.governance.LiveRules;
+import io.outrigger.observability.AdminSection;
+import io.outrigger.observability.AdminSections;
+import io.outrigger.observability.OutriggerTelemetry;
+import io.outrigger.registry.InstanceOrigin;
+import io.outrigger.registry.ZooKeeperRegistry;
 import io.outrigger.sidecar.SidecarConfig;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The one place where the sidecar's client is assembled from the other modules: which registry it
- * finds providers in, and which governance and observability pieces sit in the client chain. The
- * sidecar calls providers exactly as a Java caller configured the same way would.
+ * finds providers in, where its rules come from, and which governance and observability pieces sit
+ * in the client chain. The sidecar calls providers exactly as a Java caller configured the same way
+ * would.
  */
 public final class ClientAssembly {
 
     private ClientAssembly() {}
 
     /**
-     * The registry {@code config} names: ZooKeeper for {@code --registry zookeeper://...}, else a
-     * static registry holding the {@code --static} providers (and, at run time, this sidecar's own
-     * exports).
+     * The registry {@code config} names: a {@link ZooKeeperRegistry} for {@code --registry
+     * zookeeper://...} (with {@code --cache-dir} as its file cache directory), else a static registry
+     * holding the {@code --static} providers (and, at run time, this sidecar's own exports).
      *
      * @throws IllegalArgumentException if the registry cannot be created
      */
     public static Registry registry(SidecarConfig config) {
         if (config.registry() != null) {
             String connect = CommandLine.zooKeeperConnectString(config.registry());
-            throw new IllegalArgumentException("--registry " + config.registry() + " (" + connect
-                    + "): this build has no ZooKeeper registry module; use --static SERVICE=HOST:PORT");
+            // The registry never blocks here: with ZooKeeper down it starts, and each service starts
+            // from its file cache once the startup wait is over.
+            ZooKeeperRegistry.Builder zk = ZooKeeperRegistry.builder(connect);
+            if (config.cacheDir() != null) {
+                zk.cacheDirectory(config.cacheDir());
+            }
+            return zk.build();
         }
         StaticRegistry registry = new StaticRegistry();
         for (Map.Entry<String, List<String>> e : config.staticProviders().entrySet()) {
@@ -44,16 +56,47 @@ public final class ClientAssembly {
     }
 
     /**
+     * The live rules of {@code registry}: from its ZooKeeper rule source (same connection) when it is
+     * a {@link ZooKeeperRegistry}, else none.
+     */
+    public static LiveRules rules(Registry registry) {
+        return registry instanceof ZooKeeperRegistry zk ? LiveRules.from(zk.ruleSource()) : LiveRules.none();
+    }
+
+    /**
+     * Where the instances of a service come from, for the admin document: {@code registry}, {@code
+     * file-cache} or {@code protected} with ZooKeeper ({@code none} before the first list), {@code
+     * static} otherwise.
+     */
+    public static String origin(Registry registry, String service) {
+        if (registry instanceof ZooKeeperRegistry zk) {
+            InstanceOrigin origin = zk.origin(service);
+            return origin == null
+                    ? "none"
+                    : origin.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+        return "static";
+    }
+
+    /** The rpc-observability sections of {@code GET /admin}: what the client sees, and from where. */
+    public static List<AdminSection> adminSections(RpcClient client, Registry registry) {
+        return List.of(AdminSections.referenced(client, service -> origin(registry, service)));
+    }
+
+    /**
      * The client of the sidecar, with the governance of rpc-governance in its slots, exactly as a
      * Java caller plugs it: fallback (forced degrade from rules), then timeout, method breaker and
      * failover with the retry budget, then the routers (version, group, splits, tag, zone,
-     * outliers), the balancer, and the per-endpoint breakers. Completes calls on the I/O thread
-     * ({@code responseExecutor Runnable::run}): the sidecar's callbacks only hop back to an HTTP
-     * event loop.
+     * outliers), the balancer, and the per-endpoint breakers; around them tracing and metrics of
+     * rpc-observability (outermost, so they see retries and fast rejections). Completes calls on the
+     * I/O thread ({@code responseExecutor Runnable::run}): the sidecar's callbacks only hop back to an
+     * HTTP event loop.
      *
      * @param rules the rules to apply live; {@link LiveRules#none()} when there is no rule source
+     * @param telemetry tracing and metrics; a no-op without an OpenTelemetry SDK
      */
-    public static RpcClient client(SidecarConfig config, Registry registry, LiveRules rules) {
+    public static RpcClient client(
+            SidecarConfig config, Registry registry, LiveRules rules, OutriggerTelemetry telemetry) {
         ClientGovernance gov = ClientGovernance.builder()
                 .rules(rules)
                 .loadBalancing(config.loadBalancing())
@@ -64,8 +107,6 @@ public final class ClientAssembly {
                 .defaultTimeout(config.defaultTimeout())
                 .responseExecutor(Runnable::run)
                 .maxMessageSize(Math.max(config.maxBodyBytes(), 4 * 1024 * 1024)));
-        // Observability (tracing, metrics) plugs in here once rpc-observability exists; until then a
-        // caller's traceparent/tracestate still travel to the provider as metadata.
-        return b.build();
+        return telemetry.instrument(b).build();
     }
 }

@@ -27,13 +27,15 @@ public final class CommandLine {
     /** What {@code --help} prints. */
     public static final String USAGE = """
             Usage: java -jar rpc-sidecar.jar [FLAGS]
+                   java -jar rpc-sidecar.jar rules validate|get|set|delete ...   (rules --help)
 
             Outrigger sidecar: lets a service in any language call Outrigger services over local HTTP,
             and serve them, with the same discovery, load balancing and failure handling as a Java caller.
 
             Flags (FLAG VALUE or FLAG=VALUE):
-              --registry zookeeper://HOST:PORT[,HOST:PORT...]
-                                    the registry. Without it the sidecar runs in static mode (see --static)
+              --registry zookeeper://HOST:PORT[,HOST:PORT...][/chroot]
+                                    the ZooKeeper registry (providers, exports and live rules). Without it
+                                    the sidecar runs in static mode (see --static)
               --http HOST:PORT      the HTTP endpoint for callers (default 127.0.0.1:15001). A non-loopback
                                     host logs a warning: anyone who reaches it can call every service
               --rpc HOST:PORT       the native-protocol listener for inbound calls to exports
@@ -41,7 +43,8 @@ public final class CommandLine {
               --export SERVICE=URL  repeatable: the local app at base URL URL serves SERVICE. The sidecar
                                     registers SERVICE with its --rpc address, forwards each call as
                                     POST URL/SERVICE/METHOD and polls GET URL/health
-              --cache-dir DIR       the registry's node file cache (used when the registry is unreachable)
+              --cache-dir DIR       the registry's node file cache, read when ZooKeeper is unreachable at start
+                                    (default ~/.outrigger/registry-cache/outrigger@HOSTS)
               --config FILE         a Java properties file with the same settings (keys without "--",
                                     e.g. http=127.0.0.1:15001, export.demo.UserService=http://127.0.0.1:8080,
                                     descriptors=a.pb,b.pb); flags win over the file
@@ -68,7 +71,8 @@ public final class CommandLine {
               POST /rpc/{service}/{method}   Content-Type application/x-protobuf, application/x-thrift or
                                              application/json (protobuf services with descriptors)
               GET  /health                   200 {"status":"UP"} when ready
-              GET  /admin                    the providers seen and the exports' health, as JSON
+              GET  /admin                    the providers seen (and whether from the registry or its file
+                                             cache) and the exports' health, as JSON
             Documentation: docs/sidecar.md
             """;
 

@@ -6,7 +6,7 @@ import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import io.outrigger.core.Status;
 
-/** The few bits of JSON the sidecar writes and reads itself: the error shape, strings. */
+/** The few bits of JSON the sidecar writes and reads itself: the error shape, strings, admin sections. */
 public final class JsonText {
 
     private static final JsonFormat.Parser LENIENT = JsonFormat.parser().ignoringUnknownFields();
@@ -39,6 +39,49 @@ public final class JsonText {
             }
         }
         return sb.append('"').toString();
+    }
+
+    /**
+     * {@code value} as JSON: maps (keys as strings), iterables, strings, numbers, booleans and {@code
+     * null}; anything else as its {@code toString()} string. For the admin document's sections.
+     */
+    public static String write(Object value) {
+        StringBuilder sb = new StringBuilder();
+        write(value, sb);
+        return sb.toString();
+    }
+
+    private static void write(Object value, StringBuilder sb) {
+        if (value == null) {
+            sb.append("null");
+        } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long) {
+            sb.append(value);
+        } else if (value instanceof Number n) {
+            double d = n.doubleValue();
+            sb.append(Double.isFinite(d) ? String.valueOf(d) : "null");
+        } else if (value instanceof java.util.Map<?, ?> map) {
+            sb.append('{');
+            boolean first = true;
+            for (java.util.Map.Entry<?, ?> e : map.entrySet()) {
+                sb.append(first ? "" : ",")
+                        .append(quote(String.valueOf(e.getKey())))
+                        .append(':');
+                first = false;
+                write(e.getValue(), sb);
+            }
+            sb.append('}');
+        } else if (value instanceof Iterable<?> list) {
+            sb.append('[');
+            boolean first = true;
+            for (Object o : list) {
+                sb.append(first ? "" : ",");
+                first = false;
+                write(o, sb);
+            }
+            sb.append(']');
+        } else {
+            sb.append(quote(value.toString()));
+        }
     }
 
     /**

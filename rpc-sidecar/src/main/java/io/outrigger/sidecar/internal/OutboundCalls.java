@@ -1,5 +1,9 @@
 package io.outrigger.sidecar.internal;
 
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.outrigger.core.Attributes;
 import io.outrigger.core.Deadline;
 import io.outrigger.core.Invoker;
@@ -31,6 +35,11 @@ import java.util.concurrent.Executor;
  *
  * <p>Protobuf and Thrift bodies pass through as encoded bytes, never decoded. JSON bodies are
  * transcoded to protobuf with the service's {@link Schemas schema}, and the reply back to JSON.
+ *
+ * <p>Tracing: the caller's {@code traceparent}/{@code tracestate} headers are extracted with the W3C
+ * propagator into the OpenTelemetry {@link Context} current while the client chain is invoked, so
+ * the chain's tracing continues the caller's trace (and injects its own span into the request);
+ * without an SDK the headers still reach the provider as metadata.
  *
  * <p>Thread-safe. Never blocks the calling thread (an event loop): the first call of a service
  * subscribes to it in the registry, which may wait for ZooKeeper, so that happens on {@code
@@ -81,6 +90,29 @@ public final class OutboundCalls {
     private final Executor resolver;
     private final Map<String, CompletableFuture<Invoker>> invokers = new ConcurrentHashMap<>();
 
+    /** Reads W3C trace headers from the HTTP request's (name, value) pairs, case-insensitively. */
+    private static final TextMapGetter<Iterable<Map.Entry<String, String>>> HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Iterable<Map.Entry<String, String>> carrier) {
+            List<String> keys = new java.util.ArrayList<>();
+            carrier.forEach(e -> keys.add(e.getKey().toLowerCase(Locale.ROOT)));
+            return keys;
+        }
+
+        @Override
+        public String get(Iterable<Map.Entry<String, String>> carrier, String key) {
+            if (carrier == null) {
+                return null;
+            }
+            for (Map.Entry<String, String> e : carrier) {
+                if (e.getKey().equalsIgnoreCase(key)) {
+                    return e.getValue();
+                }
+            }
+            return null;
+        }
+    };
+
     public OutboundCalls(
             RpcClient client, WatchedRegistry registry, Schemas schemas, Duration defaultTimeout, Executor resolver) {
         this.client = client;
@@ -127,6 +159,7 @@ public final class OutboundCalls {
             return done(HttpReply.failure(Status.INVALID_ARGUMENT.withDescription(e.getMessage())));
         }
         String responseType = type == BodyType.JSON ? HttpReply.JSON : mediaType(contentType);
+        Context trace = W3CTraceContextPropagator.getInstance().extract(Context.root(), headers, HEADERS);
         return invoker(service).thenCompose(invoker -> {
             if (invoker == null) {
                 return done(HttpReply.failure(Status.RESOURCE_EXHAUSTED.withDescription(
@@ -134,7 +167,7 @@ public final class OutboundCalls {
             }
             if (type != BodyType.JSON) {
                 RpcRequest request = request(service, method, metadata, deadline, type.serializerId, body);
-                return send(invoker, request, responseType, null);
+                return send(invoker, request, responseType, null, trace);
             }
             return schemas.lookup(service, invoker).thenCompose(lookup -> {
                 if (lookup instanceof Schemas.Failed failed) {
@@ -164,15 +197,15 @@ public final class OutboundCalls {
                     return done(HttpReply.failure(Status.INVALID_ARGUMENT.withDescription(e.getMessage())));
                 }
                 RpcRequest request = request(service, method, metadata, deadline, ProtobufSerializer.ID, protobuf);
-                return send(invoker, request, responseType, types);
+                return send(invoker, request, responseType, types, trace);
             });
         });
     }
 
     private CompletionStage<HttpReply> send(
-            Invoker invoker, RpcRequest request, String responseType, ServiceSchema.MethodTypes json) {
+            Invoker invoker, RpcRequest request, String responseType, ServiceSchema.MethodTypes json, Context trace) {
         CompletionStage<RpcResponse> response;
-        try {
+        try (Scope ignored = trace.makeCurrent()) {
             response = invoker.invoke(request);
         } catch (RuntimeException e) {
             response = CompletableFuture.completedFuture(RpcResponse.failure(Status.fromThrowable(e)));

@@ -70,15 +70,27 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
     }
 
+    /** Bytes received and held for a frame not yet complete (for tests of the limits). */
+    int buffered() {
+        return actualReadableBytes();
+    }
+
+    /** Bytes of an oversized frame still to be skipped as they arrive (for tests). */
+    long discarding() {
+        return discardRemaining;
+    }
+
     /** One frame, an {@link OversizedFrame}, or {@code null} when more bytes are needed. */
     private Object decodeOne(ByteBuf in) {
         int start = in.readerIndex();
         int magic = in.getUnsignedShort(start);
         if (magic != MAGIC) {
+            // 0x16 0x03: a TLS handshake record, i.e. a TLS client talking to a plaintext endpoint.
+            String hint = (magic & 0xFF00) == 0x1600 && (magic & 0xFF) == 0x03
+                    ? ": a TLS handshake; the peer uses TLS and this side is not configured for it"
+                    : ": not an Outrigger peer, or a corrupt stream";
             throw new ProtocolException(String.format(
-                    "bad magic 0x%04x where a frame should start (expected 0x%04x): not an Outrigger peer, or a"
-                            + " corrupt stream",
-                    magic, MAGIC));
+                    "bad magic 0x%04x where a frame should start (expected 0x%04x)%s", magic, MAGIC, hint));
         }
         int version = in.getUnsignedByte(start + 2);
         if (version != VERSION) {
@@ -137,7 +149,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                     in.readCharSequence(pathLength, StandardCharsets.UTF_8).toString();
             int slash = path.lastIndexOf('/');
             if (slash <= 0 || slash == path.length() - 1) {
-                throw new ProtocolException("request path \"" + path + "\" is not service/method");
+                throw new ProtocolException("request path \"" + PeerText.safe(path) + "\" is not service/method");
             }
             service = path.substring(0, slash);
             method = path.substring(slash + 1);
@@ -167,7 +179,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                     in.readCharSequence(keyLength, StandardCharsets.US_ASCII).toString();
             int valueLength = in.readUnsignedShort();
             if (in.readerIndex() + valueLength > end) {
-                throw new ProtocolException("metadata value of '" + key + "' overruns the declared metadata length");
+                throw new ProtocolException(
+                        "metadata value of '" + PeerText.safe(key) + "' overruns the declared metadata length");
             }
             String value =
                     in.readCharSequence(valueLength, StandardCharsets.UTF_8).toString();
@@ -180,7 +193,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         try {
             return Metadata.ofEntries(java.util.Arrays.copyOf(entries, n));
         } catch (IllegalArgumentException e) {
-            throw new ProtocolException("invalid metadata: " + e.getMessage());
+            throw new ProtocolException("invalid metadata: " + PeerText.safe(e.getMessage()));
         }
     }
 }

@@ -9,6 +9,7 @@ import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
 import io.outrigger.core.internal.protocol.Frame;
+import io.outrigger.core.tls.PeerPrincipal;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -64,7 +65,7 @@ public final class Dispatcher {
                 frame.metadata(),
                 deadline,
                 Payload.encoded(frame.serializerId(), frame.body()),
-                Attributes.empty().with(CallAttributes.REMOTE_ADDRESS, connection.remote()));
+                attributes(connection));
         if (nonBlockingOnEventLoop && isNonBlocking(request)) {
             // No thread hand-off: the method promised not to block (see docs/core.md, Threads).
             run(connection, frame.requestId(), request);
@@ -80,6 +81,12 @@ public final class Dispatcher {
                             request.fullMethodName() + ": server busy (" + executorDescription
                                     + " all taken); the call was not run, try another provider or later")));
         }
+    }
+
+    private static Attributes attributes(ServerConnection connection) {
+        Attributes attributes = Attributes.empty().with(CallAttributes.REMOTE_ADDRESS, connection.remote());
+        PeerPrincipal peer = connection.peerPrincipal();
+        return peer == null ? attributes : attributes.with(CallAttributes.PEER_PRINCIPAL, peer);
     }
 
     private void run(ServerConnection connection, int requestId, RpcRequest request) {

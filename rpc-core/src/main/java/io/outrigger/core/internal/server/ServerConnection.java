@@ -5,6 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.outrigger.core.RpcException;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
@@ -12,7 +15,9 @@ import io.outrigger.core.internal.protocol.Frame;
 import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.internal.protocol.OversizedFrame;
 import io.outrigger.core.internal.protocol.ProtocolException;
+import io.outrigger.core.internal.tls.TlsSessions;
 import io.outrigger.core.internal.transport.WriteQueue;
+import io.outrigger.core.tls.PeerPrincipal;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +40,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private int lastRequestId;
     /** Set once the closing frame is sent: later requests are refused, not run (event loop only). */
     private boolean goingAway;
+    /** The client certificate's identity, looked up once (event loop only). */
+    private PeerPrincipal peer;
+
+    private boolean peerLooked;
 
     ServerConnection(Dispatcher dispatcher, FrameEncoder encoder) {
         this.dispatcher = dispatcher;
@@ -52,6 +61,21 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     String remote() {
         return remote;
+    }
+
+    /**
+     * The identity in the client's verified certificate, or {@code null} (no TLS, or no client
+     * certificate). Read on the event loop, once the handshake is over (requests arrive only then).
+     */
+    PeerPrincipal peerPrincipal() {
+        if (!peerLooked) {
+            peerLooked = true;
+            SslHandler ssl = channel.pipeline().get(SslHandler.class);
+            if (ssl != null) {
+                peer = TlsSessions.peerPrincipal(ssl.engine());
+            }
+        }
+        return peer;
     }
 
     @Override
@@ -92,6 +116,24 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             frame = encoder.response(channel.alloc(), requestId, RpcResponse.failure(e.status()));
         }
         writes.enqueue(frame);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent handshake) {
+            if (!handshake.isSuccess()) {
+                // The SslHandler closes the connection; the client reads "TLS handshake ... failed".
+                log.warn("TLS handshake with {} failed: {}", remote, TlsSessions.describeFailure(handshake.cause()));
+            }
+            ctx.fireUserEventTriggered(evt);
+        } else if (evt instanceof IdleStateEvent) {
+            // Clients send heartbeats when idle; silence this long is a dead or stalled peer (or one
+            // that holds connections open on purpose): free the connection.
+            log.info("closing connection from {}: nothing received for the idle timeout", remote);
+            ctx.close();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
     }
 
     @Override

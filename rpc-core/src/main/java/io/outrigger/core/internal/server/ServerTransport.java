@@ -16,6 +16,8 @@ import io.outrigger.core.Invoker;
 import io.outrigger.core.internal.protocol.FrameDecoder;
 import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
+import io.outrigger.core.internal.tls.SslContextSource;
+import io.outrigger.core.internal.tls.TlsDetector;
 import io.outrigger.core.internal.transport.Transport;
 import io.outrigger.core.service.ServiceDescriptor;
 import io.outrigger.serialization.Serializers;
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * dispatches calls to the business executor, and shuts down gracefully.
  *
  * <pre>
- * socket -> idle (closes connections silent for 3x the heartbeat interval)
+ * socket -> [TLS: TlsDetector, which becomes the SslHandler; a plaintext client gets UNAVAILABLE]
+ *        -> idle (closes connections silent for 3x the heartbeat interval)
  *        -> FrameDecoder (limits checked before allocating)
  *        -> ServerConnection (heartbeats, oversized frames, hands requests to the Dispatcher)
  *        -> [business executor] server interceptors -> service -> encode -> WriteQueue (batched flush)
@@ -61,7 +64,8 @@ public final class ServerTransport {
             int maxMetadataSize,
             Duration idleTimeout,
             Serializers serializers,
-            boolean nonBlockingOnEventLoop) {}
+            boolean nonBlockingOnEventLoop,
+            SslContextSource tls) {}
 
     /**
      * Binds and starts serving.
@@ -101,6 +105,7 @@ public final class ServerTransport {
         this.boss = transport.newGroup(1, "outrigger-accept");
         this.workers = transport.newGroup(config.ioThreads(), "outrigger-server-io");
         long idleMillis = config.idleTimeout().toMillis();
+        SslContextSource tls = config.tls();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
@@ -112,6 +117,10 @@ public final class ServerTransport {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        if (tls != null) {
+                            // First, so everything after it sees plaintext; it becomes the SslHandler.
+                            ch.pipeline().addLast("tls", new TlsDetector(tls, encoder));
+                        }
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast("decoder", new FrameDecoder(limits))

@@ -16,7 +16,9 @@ import io.outrigger.core.Status;
 import io.outrigger.core.internal.protocol.Frame;
 import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.internal.protocol.OversizedFrame;
+import io.outrigger.core.internal.protocol.PeerText;
 import io.outrigger.core.internal.protocol.ProtocolException;
+import io.outrigger.core.internal.tls.TlsSessions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +51,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private int goAwayLastId;
     /** Set when the owner wants the connection closed as soon as no call is pending. */
     private boolean closeWhenIdle;
+    /** Why this side is closing the connection, for the failures of the calls in flight (event loop only). */
+    private String closeReason;
 
     ClientConnection(Channel channel, String remote, FrameEncoder encoder) {
         this.channel = channel;
@@ -153,7 +157,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 log.info(
                         "{} is shutting down ({}); {} calls in flight there will finish, new calls go elsewhere",
                         remote,
-                        new String(frame.body(), StandardCharsets.UTF_8),
+                        PeerText.safe(new String(frame.body(), StandardCharsets.UTF_8)),
                         pending.size());
                 closeIfIdle();
             } else if (frame.isResponse()) {
@@ -229,6 +233,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 : cause;
         if (c instanceof ProtocolException) {
             log.warn("closing connection to {}: protocol error: {}", remote, c.getMessage());
+            closeReason = "protocol error: " + c.getMessage();
+        } else if (c instanceof javax.net.ssl.SSLException) {
+            // E.g. a TLS 1.3 server refusing this client's certificate (or its absence) after the
+            // client's side of the handshake completed: say so in the failures of the calls.
+            closeReason = "TLS: " + TlsSessions.describeFailure(c);
+            io.netty.handler.ssl.SslHandler ssl = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            if (ssl != null && ssl.handshakeFuture().isSuccess()) {
+                log.warn("closing connection to {}: {}", remote, closeReason);
+            } else {
+                log.debug("closing connection to {}: {}", remote, closeReason); // the connect failure is logged
+            }
         } else {
             log.debug("closing connection to {}: {}", remote, c.toString());
         }
@@ -249,7 +264,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     continue;
                 }
                 String why = call.request.fullMethodName() + ": connection to " + remote
-                        + " closed while the call was in flight (it may have run)";
+                        + " closed while the call was in flight (it may have run)"
+                        + (closeReason == null ? "" : ": " + closeReason);
                 call.finish(RpcResponse.failure(
                         Status.UNAVAILABLE.withDescription(why).withCause(new RequestMayHaveRunException(why))));
             }

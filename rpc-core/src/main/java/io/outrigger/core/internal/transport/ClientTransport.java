@@ -8,16 +8,20 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.outrigger.core.internal.protocol.FrameDecoder;
 import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
+import io.outrigger.core.internal.tls.SslContextSource;
+import io.outrigger.core.internal.tls.TlsSessions;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The client side of the native protocol: event loops, a bootstrap, and the connections to each
@@ -32,6 +36,7 @@ public final class ClientTransport implements AutoCloseable {
     private final int connectionsPerPeer;
     private final ClientTransportConfig config;
     private final Duration heartbeatInterval;
+    private final SslContextSource tls;
     private final Map<String, PeerConnections> peers = new ConcurrentHashMap<>();
 
     public ClientTransport(ClientTransportConfig config, io.outrigger.serialization.Serializers serializers) {
@@ -41,6 +46,7 @@ public final class ClientTransport implements AutoCloseable {
         this.encoder = new FrameEncoder(serializers, config.maxMessageSize());
         this.connectionsPerPeer = config.connectionsPerEndpoint();
         this.heartbeatInterval = config.heartbeatInterval();
+        this.tls = config.tls();
         this.bootstrap = new Bootstrap()
                 .group(group)
                 .channel(Transport.get().socketChannel())
@@ -88,11 +94,31 @@ public final class ClientTransport implements AutoCloseable {
             Channel ch = f.channel();
             ClientConnection connection = new ClientConnection(ch, remote, encoder);
             long hb = heartbeatInterval.toMillis();
+            SslHandler ssl =
+                    tls == null ? null : tls.newClientHandler(ch.alloc(), address.getHostString(), address.getPort());
+            if (ssl != null) {
+                ch.pipeline().addLast("tls", ssl); // first: everything after it sees plaintext
+            }
             ch.pipeline()
                     .addLast("idle", new IdleStateHandler(3 * hb, hb, 0, TimeUnit.MILLISECONDS))
                     .addLast("decoder", new FrameDecoder(limits))
                     .addLast("connection", connection);
-            result.complete(connection);
+            if (ssl == null) {
+                result.complete(connection);
+                return;
+            }
+            // The connection is usable only once the handshake verified the server.
+            ssl.handshakeFuture().addListener(handshake -> {
+                if (handshake.isSuccess()) {
+                    result.complete(connection);
+                } else {
+                    ch.close();
+                    SSLHandshakeException e = new SSLHandshakeException("TLS handshake with " + remote + " failed: "
+                            + TlsSessions.describeFailure(handshake.cause()));
+                    e.initCause(handshake.cause());
+                    result.completeExceptionally(e);
+                }
+            });
         });
         return result;
     }

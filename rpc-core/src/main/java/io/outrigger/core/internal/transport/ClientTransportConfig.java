@@ -1,5 +1,6 @@
 package io.outrigger.core.internal.transport;
 
+import io.outrigger.core.internal.tls.SslContextSource;
 import java.time.Duration;
 
 /**
@@ -13,6 +14,7 @@ import java.time.Duration;
  * @param maxMetadataSize largest metadata received
  * @param reconnectBackoffMin first delay after a failed connect
  * @param reconnectBackoffMax largest delay between connect attempts
+ * @param tls TLS for every connection, or {@code null} for plaintext
  */
 public record ClientTransportConfig(
         int eventLoopThreads,
@@ -22,4 +24,5 @@ public record ClientTransportConfig(
         int maxMessageSize,
         int maxMetadataSize,
         Duration reconnectBackoffMin,
-        Duration reconnectBackoffMax) {}
+        Duration reconnectBackoffMax,
+        SslContextSource tls) {}

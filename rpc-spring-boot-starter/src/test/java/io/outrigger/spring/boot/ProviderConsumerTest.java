@@ -1,0 +1,113 @@
+package io.outrigger.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.actuate.info.Info;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** A provider application and a consumer application on a real ZooKeeper call each other. */
+class ProviderConsumerTest {
+
+    @TempDir
+    Path cache;
+
+    @Test
+    void consumerCallsProviderThroughFieldAndConstructorReferences() throws Exception {
+        try (TestingServer zk = TestApps.zooKeeper();
+                ConfigurableApplicationContext provider = TestApps.run(TestApps.Provider.class, props(zk, "p1"));
+                ConfigurableApplicationContext consumer = TestApps.run(TestApps.Consumer.class, props(zk, "c"))) {
+            OutriggerServer server = provider.getBean(OutriggerServer.class);
+            assertThat(server.state()).isEqualTo(OutriggerServer.State.RUNNING);
+            assertThat(server.port()).isPositive();
+            assertThat(server.exported()).singleElement().satisfies(e -> {
+                assertThat(e.service()).isEqualTo("test.EchoService");
+                assertThat(e.version()).isEqualTo("1.2");
+                assertThat(e.tags()).containsExactly("blue");
+            });
+
+            TestApps.Caller caller = consumer.getBean(TestApps.Caller.class);
+            assertThat(caller.echo(caller.viaField, "hi")).isEqualTo("hi from p1");
+            assertThat(caller.echo(caller.viaConstructor, "ho")).isEqualTo("ho from p1");
+            // One client for both references: same version and group.
+            assertThat(consumer.getBean(OutriggerClients.class).clients()).hasSize(1);
+            // The consumer exports nothing, so it runs no server.
+            assertThat(consumer.getBean(OutriggerServer.class).state()).isEqualTo(OutriggerServer.State.IDLE);
+
+            Health health = consumer.getBean(OutriggerHealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(provider.getBean(OutriggerHealthIndicator.class).health().getStatus())
+                    .isEqualTo(Status.UP);
+
+            Info.Builder info = new Info.Builder();
+            consumer.getBean(OutriggerInfoContributor.class).contribute(info);
+            assertThat(info.build().getDetails().toString())
+                    .contains("test.EchoService", "field 'viaField'", "constructor parameter", "localEcho");
+            Info.Builder providerInfo = new Info.Builder();
+            provider.getBean(OutriggerInfoContributor.class).contribute(providerInfo);
+            assertThat(providerInfo.build().getDetails().toString()).contains("exported", "test.EchoService", "1.2");
+        }
+    }
+
+    @Test
+    void healthIsDegradedWhileZooKeeperIsDownAndCallsStillSucceedFromTheCache() throws Exception {
+        TestingServer zk = TestApps.zooKeeper();
+        try (zk;
+                ConfigurableApplicationContext provider = TestApps.run(TestApps.Provider.class, props(zk, "p1"));
+                ConfigurableApplicationContext consumer = TestApps.run(TestApps.Consumer.class, props(zk, "c"))) {
+            TestApps.Caller caller = consumer.getBean(TestApps.Caller.class);
+            OutriggerHealthIndicator health = consumer.getBean(OutriggerHealthIndicator.class);
+            assertThat(caller.echo(caller.viaConstructor, "before")).isEqualTo("before from p1");
+            assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+
+            zk.stop();
+
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(
+                            () -> assertThat(health.health().getStatus()).isEqualTo(OutriggerHealthIndicator.DEGRADED));
+            Health degraded = health.health();
+            assertThat(degraded.getDetails().get("registry"))
+                    .isEqualTo(Map.of("address", "zookeeper://" + zk.getConnectString(), "connected", false));
+            assertThat(degraded.getDetails().get("references").toString())
+                    .contains("test.EchoService", "providers=1", "source=memory-cache");
+            for (int i = 0; i < 20; i++) {
+                assertThat(caller.echo(caller.viaConstructor, "during")).isEqualTo("during from p1");
+            }
+            assertThat(provider.getBean(OutriggerHealthIndicator.class).health().getStatus())
+                    .isEqualTo(OutriggerHealthIndicator.DEGRADED);
+
+            zk.restart();
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(health.health().getStatus()).isEqualTo(Status.UP));
+            assertThat(caller.echo(caller.viaConstructor, "after")).isEqualTo("after from p1");
+        }
+    }
+
+    @Test
+    void fallbackAnswersWhenNoProviderIsLeft() throws Exception {
+        try (TestingServer zk = TestApps.zooKeeper();
+                ConfigurableApplicationContext consumer = TestApps.run(TestApps.Consumer.class, props(zk, "c"))) {
+            TestApps.Caller caller = consumer.getBean(TestApps.Caller.class);
+            assertThat(caller.echo(caller.viaField, "hi")).isEqualTo("hi from fallback");
+            assertThat(consumer.getBean(OutriggerHealthIndicator.class).health().getStatus())
+                    .isEqualTo(Status.UP);
+        }
+    }
+
+    private List<String> props(TestingServer zk, String name) {
+        List<String> p = new ArrayList<>(TestApps.common(zk, cache));
+        p.add("test.name=" + name);
+        p.add("outrigger.server.propagation-delay=200ms");
+        return p;
+    }
+}

@@ -1,0 +1,142 @@
+package io.outrigger.spring.boot;
+
+import io.outrigger.core.testing.EchoService;
+import io.outrigger.serialization.testing.proto.EchoReply;
+import io.outrigger.serialization.testing.proto.EchoRequest;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingServer;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+import org.springframework.stereotype.Component;
+
+/** The provider and consumer applications of the tests, and a ZooKeeper on 127.0.0.1. */
+final class TestApps {
+
+    private TestApps() {}
+
+    /** A started ZooKeeper on 127.0.0.1 with short ticks. */
+    static TestingServer zooKeeper() throws Exception {
+        InstanceSpec spec = new InstanceSpec(
+                null, -1, -1, -1, true, -1, 500, -1, Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
+        return new TestingServer(spec, true);
+    }
+
+    /** Properties every test application gets: loopback only, short timeouts, a private file cache. */
+    static List<String> common(TestingServer zk, Path cache) {
+        List<String> p = new ArrayList<>();
+        p.add("outrigger.registry.address=zookeeper://" + zk.getConnectString());
+        p.add("outrigger.registry.cache-directory=" + cache);
+        p.add("outrigger.registry.session-timeout=4s");
+        p.add("outrigger.server.host=127.0.0.1");
+        p.add("outrigger.server.announce-host=127.0.0.1");
+        p.add("outrigger.server.io-threads=1");
+        p.add("outrigger.client.io-threads=1");
+        p.add("outrigger.client.warm-up=0s");
+        p.add("spring.main.banner-mode=off");
+        return p;
+    }
+
+    static ConfigurableApplicationContext run(Class<?> app, List<String> properties) {
+        return new SpringApplicationBuilder(app)
+                .web(WebApplicationType.NONE)
+                .properties(properties.toArray(String[]::new))
+                .run();
+    }
+
+    /** Exports {@link Echo}. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(Echo.class)
+    static class Provider {}
+
+    /** Refers to the echo service from a field and a constructor parameter. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import({Caller.class, LocalEcho.class})
+    static class Consumer {}
+
+    /** The echo service: answers with its name, so tests see which provider answered. */
+    @RpcService(version = "1.2", tags = "blue")
+    static class Echo implements EchoService {
+        final AtomicInteger calls = new AtomicInteger();
+        final String name;
+
+        Echo(@Value("${test.name:provider}") String name) {
+            this.name = name;
+        }
+
+        @Override
+        public EchoReply echo(EchoRequest request) {
+            calls.incrementAndGet();
+            if (request.getSleepMillis() > 0) {
+                try {
+                    Thread.sleep(request.getSleepMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return EchoReply.newBuilder()
+                    .setText(request.getText() + " from " + name)
+                    .build();
+        }
+
+        @Override
+        public CompletionStage<EchoReply> echoAsync(EchoRequest request) {
+            return CompletableFuture.completedFuture(echo(request));
+        }
+
+        @Override
+        public EchoReply fail(EchoRequest request) {
+            throw new IllegalStateException(request.getText());
+        }
+    }
+
+    /** The fallback of {@link Caller#viaField}: answers locally. */
+    @Component("localEcho")
+    static class LocalEcho implements EchoService {
+        @Override
+        public EchoReply echo(EchoRequest request) {
+            return EchoReply.newBuilder()
+                    .setText(request.getText() + " from fallback")
+                    .build();
+        }
+
+        @Override
+        public CompletionStage<EchoReply> echoAsync(EchoRequest request) {
+            return CompletableFuture.completedFuture(echo(request));
+        }
+
+        @Override
+        public EchoReply fail(EchoRequest request) {
+            return echo(request);
+        }
+    }
+
+    /** A consumer bean. */
+    static class Caller {
+        @RpcReference(version = "1.*", timeout = "2s", fallback = "localEcho")
+        EchoService viaField;
+
+        final EchoService viaConstructor;
+
+        Caller(@RpcReference(version = "1.*") EchoService viaConstructor) {
+            this.viaConstructor = viaConstructor;
+        }
+
+        String echo(EchoService service, String text) {
+            return service.echo(EchoRequest.newBuilder().setText(text).build()).getText();
+        }
+    }
+}
