@@ -70,6 +70,7 @@ class KillProviderTest {
             echo.echo(Callers.request(i, 0)); // connections open, JIT warm
         }
 
+        Hiccups hiccups = track(Hiccups.start());
         Load idempotent = track(Load.start("idempotent", 6, 300, Callers.idempotent(echo)));
         Load other = track(Load.start("non-idempotent", 4, 100, Callers.nonIdempotent(echo, 5)));
         Duration steady = Chaos.phase(3);
@@ -90,6 +91,8 @@ class KillProviderTest {
         long idemRecovery = idempotent.recoveryMillis(killedAt, idemBefore.perSecond(), 0.8);
         long otherRecovery = other.recoveryMillis(killedAt, otherBefore.perSecond(), 0.8);
         long second = TimeUnit.SECONDS.toNanos(1);
+        // Time this JVM itself could not run (a busy machine) while recovery was being measured.
+        long stalled = hiccups.stalledMillis(killedAt, killedAt + 2 * second);
         System.out.println("idempotent calls per 100 ms, 1 s before to 2 s after the kill: "
                 + idempotent.timeline(killedAt - second, killedAt + 2 * second, 100));
         System.out.println("non-idempotent calls per 100 ms, 1 s before to 2 s after the kill: "
@@ -98,7 +101,8 @@ class KillProviderTest {
                 "kill -9 of 1 of 3 providers",
                 String.format(
                         "idempotent calls=%d failed=%d recovery=%d ms (before %s; after %s) | "
-                                + "non-idempotent calls=%d failed=%d (in flight %d) recovery=%d ms",
+                                + "non-idempotent calls=%d failed=%d (in flight %d) recovery=%d ms"
+                                + " | test JVM stalled %d ms in the 2 s after the kill",
                         idempotent.all().calls(),
                         idempotent.all().failed(),
                         idemRecovery,
@@ -107,7 +111,8 @@ class KillProviderTest {
                         other.all().calls(),
                         other.all().failed(),
                         other.all().failedInFlight(),
-                        otherRecovery));
+                        otherRecovery,
+                        stalled));
 
         assertThat(idempotent.all().failed())
                 .as("idempotent calls failed: %s", idempotent.failureExamples())
@@ -117,7 +122,8 @@ class KillProviderTest {
                 .isEqualTo(other.all().failedInFlight());
         // Each load thread has at most one call in flight; only the victim's share can be lost.
         assertThat(other.all().failedInFlight()).isLessThanOrEqualTo(4);
-        assertThat(idemRecovery).as("idempotent recovery").isBetween(0L, 1000L);
-        assertThat(otherRecovery).as("non-idempotent recovery").isBetween(0L, 1000L);
+        // Within a second, plus whatever time the machine did not let this JVM run.
+        assertThat(idemRecovery).as("idempotent recovery").isBetween(0L, 1000L + stalled);
+        assertThat(otherRecovery).as("non-idempotent recovery").isBetween(0L, 1000L + stalled);
     }
 }

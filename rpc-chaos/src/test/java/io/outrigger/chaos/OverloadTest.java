@@ -71,12 +71,16 @@ class OverloadTest {
         });
         sampler.start();
 
+        Hiccups hiccups = Hiccups.start();
+        resources.add(hiccups);
+        long overloadFrom = Load.now();
         // 3x capacity: 30 threads at 10 calls/s each, every call asking for 40 ms of work.
         Load overload = Load.start("overload", 30, 3 * CAPACITY, n -> echo.echo(Callers.request(n, SERVICE_MILLIS)));
         resources.add(overload);
         Duration overloadFor = Chaos.phase(5);
         Chaos.sleep(overloadFor);
         overload.stop();
+        long longestStall = hiccups.longestMillis(overloadFrom, Load.now());
         sampling.set(false);
         sampler.join();
         long heapAfter = Chaos.heapUsedAfterGc();
@@ -97,6 +101,7 @@ class OverloadTest {
                 "offered load 3x capacity (" + CAPACITY + " calls/s)",
                 String.format(
                         "offered=%d calls (%.0f/s) served=%d (%.0f/s, %s) RESOURCE_EXHAUSTED=%d (%s) other failures=%d"
+                                + " | longest test JVM stall %d ms"
                                 + " | heap after GC %s before, %s after, peak %s"
                                 + " | after the load dropped: calls=%d failed=%d, first second calls=%d failed=%d",
                         o.calls(),
@@ -107,6 +112,7 @@ class OverloadTest {
                         rejected.getTotalCount(),
                         Load.percentiles(rejected),
                         o.failed() - rejected.getTotalCount(),
+                        longestStall,
                         Chaos.mib(heapBefore),
                         Chaos.mib(heapAfter),
                         Chaos.mib(heapPeak.get()),
@@ -122,9 +128,9 @@ class OverloadTest {
         // The provider keeps working at (about) its capacity while it refuses the rest.
         assertThat(o.succeeded() / seconds).isGreaterThan(CAPACITY * 0.6);
         // Fast: a refusal costs far less than one call's work (p50), and even the unluckiest ones
-        // (p99, scheduling noise of 30 caller threads on a small machine) are not queued behind work.
+        // (p99) are not queued behind work, once the time this JVM could not run is allowed for.
         assertThat(Load.millis(rejected.getValueAtPercentile(50))).isLessThan(SERVICE_MILLIS / 4.0);
-        assertThat(Load.millis(rejected.getValueAtPercentile(99))).isLessThan(SERVICE_MILLIS * 2.5);
+        assertThat(Load.millis(rejected.getValueAtPercentile(99))).isLessThan(SERVICE_MILLIS * 2.5 + longestStall);
         // Bounded memory: nothing piles up (generous, as System.gc() is only a hint).
         assertThat(heapAfter - heapBefore).isLessThan(64L << 20);
         assertThat(normal.all().failed())
