@@ -189,12 +189,13 @@ public final class Quickstart {
         return counts;
     }
 
+    /**
+     * Shows how the balancer spreads sequential calls. Not a check: peak EWMA may send them all to the
+     * provider that answered fastest so far; the canary step checks that both providers serve.
+     */
     private static void spread(UserService users, int n) {
         Map<String, Integer> counts = servedBy(users, n);
-        say("balance %d calls over the providers found in ZooKeeper -> %s", n, counts);
-        if (counts.size() != 2) {
-            failures++;
-        }
+        say("balance %d calls over the providers found in ZooKeeper (peak EWMA favours the faster) -> %s", n, counts);
     }
 
     /** Writes a rule sending 10% to version 2.* and the rest to 1.*, measures it, then removes it. */
