@@ -1,5 +1,6 @@
 package io.outrigger.core.internal.client;
 
+import io.outrigger.core.Invoker;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.cluster.Endpoint;
@@ -13,6 +14,12 @@ final class ClusterEndpoint implements Endpoint {
 
     final ServiceInstance instance;
     final PeerConnections peer;
+    /**
+     * This endpoint wrapped by the client's endpoint-level interceptors, built once by the cluster
+     * invoker before the endpoint is published (so every reader sees it set).
+     */
+    Invoker attempt = this;
+
     private final AtomicInteger inFlight;
     private final long firstSeenNanos;
 

@@ -88,10 +88,8 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
         if (endpointInterceptors.isEmpty()) {
             result = endpoint.invoke(request);
         } else {
-            Invoker chain = endpoint;
-            for (int i = endpointInterceptors.size() - 1; i >= 0; i--) {
-                chain = chain.decorate(endpointInterceptors.get(i));
-            }
+            // Built once per endpoint when it appears; endpoints from elsewhere (tests) are decorated here.
+            Invoker chain = endpoint instanceof ClusterEndpoint c ? c.attempt : attemptChain(endpoint);
             result = chain.invoke(request.withAttribute(CallAttributes.ENDPOINT, endpoint));
         }
         if (balancerLearns) {
@@ -167,8 +165,10 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
             ClusterEndpoint endpoint;
             if (existing == null) {
                 endpoint = new ClusterEndpoint(instance, transport.acquire(instance.host(), instance.port()));
+                endpoint.attempt = attemptChain(endpoint);
             } else if (!existing.instance.equals(instance)) {
                 endpoint = existing.withInstance(instance);
+                endpoint.attempt = attemptChain(endpoint);
             } else {
                 endpoint = existing;
             }
@@ -183,6 +183,15 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
         byId.putAll(next);
         endpoints = List.copyOf(list);
         log.debug("{}: {} providers: {}", service, list.size(), list);
+    }
+
+    /** {@code endpoint} wrapped by the endpoint-level interceptors (outermost first). */
+    private Invoker attemptChain(Endpoint endpoint) {
+        Invoker chain = endpoint;
+        for (int i = endpointInterceptors.size() - 1; i >= 0; i--) {
+            chain = chain.decorate(endpointInterceptors.get(i));
+        }
+        return chain;
     }
 
     /** The endpoints seen now. */
