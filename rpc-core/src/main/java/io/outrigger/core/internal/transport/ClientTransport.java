@@ -16,7 +16,6 @@ import io.outrigger.core.internal.protocol.ProtocolLimits;
 import io.outrigger.core.internal.tls.SslContextSource;
 import io.outrigger.core.internal.tls.TlsSessions;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,9 +32,7 @@ public final class ClientTransport implements AutoCloseable {
     private final Bootstrap bootstrap;
     private final FrameEncoder encoder;
     private final ProtocolLimits limits;
-    private final int connectionsPerPeer;
     private final ClientTransportConfig config;
-    private final Duration heartbeatInterval;
     private final SslContextSource tls;
     private final Map<String, PeerConnections> peers = new ConcurrentHashMap<>();
 
@@ -44,8 +41,6 @@ public final class ClientTransport implements AutoCloseable {
         this.group = Transport.get().newGroup(config.eventLoopThreads(), "outrigger-client");
         this.limits = new ProtocolLimits(config.maxMessageSize(), config.maxMetadataSize());
         this.encoder = new FrameEncoder(serializers, config.maxMessageSize());
-        this.connectionsPerPeer = config.connectionsPerEndpoint();
-        this.heartbeatInterval = config.heartbeatInterval();
         this.tls = config.tls();
         this.bootstrap = new Bootstrap()
                 .group(group)
@@ -68,7 +63,7 @@ public final class ClientTransport implements AutoCloseable {
         String key = host + ":" + port;
         PeerConnections p = peers.get(key);
         if (p == null) {
-            p = new PeerConnections(this, host, port, connectionsPerPeer);
+            p = new PeerConnections(this, host, port, config.connectionsPerEndpoint());
             peers.put(key, p);
         }
         p.retain();
@@ -93,7 +88,7 @@ public final class ClientTransport implements AutoCloseable {
             }
             Channel ch = f.channel();
             ClientConnection connection = new ClientConnection(ch, remote, encoder);
-            long hb = heartbeatInterval.toMillis();
+            long hb = config.heartbeatInterval().toMillis();
             SslHandler ssl =
                     tls == null ? null : tls.newClientHandler(ch.alloc(), address.getHostString(), address.getPort());
             if (ssl != null) {
