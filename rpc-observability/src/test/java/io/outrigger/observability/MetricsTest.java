@@ -106,9 +106,18 @@ class MetricsTest {
         assertThat(serverRequest.getCount()).isEqualTo(3);
         assertThat(serverRequest.getSum() / 3).isGreaterThanOrEqualTo(12); // "0123456789" plus tag and length
         assertThat(otel.metric("rpc.client.response.size").getUnit()).isEqualTo("By");
-        assertThat(histogram(otel.metric("rpc.client.response.size"), call("echo", "OK", false))
-                        .getCount())
-                .isEqualTo(3);
+        HistogramPointData clientResponse =
+                histogram(otel.metric("rpc.client.response.size"), call("echo", "OK", false));
+        assertThat(clientResponse.getCount()).isEqualTo(3);
+        // Typed calls hand the chain message objects; their sizes come from the serializer and must
+        // equal what the other side read off the wire.
+        HistogramPointData clientRequest = histogram(otel.metric("rpc.client.request.size"), call("echo", "OK", false));
+        assertThat(clientRequest.getCount()).isEqualTo(3);
+        assertThat(clientRequest.getSum()).isEqualTo(serverRequest.getSum());
+        HistogramPointData serverResponse =
+                histogram(otel.metric("rpc.server.response.size"), call("echo", "OK", false));
+        assertThat(serverResponse.getCount()).isEqualTo(3);
+        assertThat(serverResponse.getSum()).isEqualTo(clientResponse.getSum());
 
         // Calls in flight go back to zero.
         Attributes clientActive = Attributes.of(

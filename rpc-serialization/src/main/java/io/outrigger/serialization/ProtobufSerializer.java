@@ -2,6 +2,7 @@ package io.outrigger.serialization;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,6 +76,12 @@ public final class ProtobufSerializer implements Serializer {
      * @throws SerializationException if {@code message} is not a protobuf message
      * @throws IOException if the stream fails
      */
+    /** The message's serialized size, which generated messages compute once and memoize. */
+    @Override
+    public int encodedSize(Object message) {
+        return message instanceof MessageLite m ? m.getSerializedSize() : -1;
+    }
+
     @Override
     public void encode(Object message, OutputStream out) throws IOException {
         asMessage(message).writeTo(out);

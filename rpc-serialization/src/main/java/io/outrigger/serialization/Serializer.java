@@ -54,6 +54,18 @@ public interface Serializer {
      */
     <T> T decode(InputStream in, Class<T> type) throws IOException;
 
+    /**
+     * The number of bytes {@link #encode(Object, OutputStream)} would write for {@code message}, when
+     * the serializer can tell without encoding it, or {@code -1}. Metrics and access logs use it to
+     * record the size of messages that are encoded only when the transport writes them; it must be
+     * cheap (protobuf messages memoize their size, so asking before encoding costs nothing extra).
+     *
+     * <p>Defaults to {@code -1}.
+     */
+    default int encodedSize(Object message) {
+        return -1;
+    }
+
     /** Encodes {@code message} to a new array. */
     default byte[] encode(Object message) {
         var out = new java.io.ByteArrayOutputStream(256);

@@ -59,6 +59,15 @@ class ProtobufSerializerTest {
     }
 
     @Test
+    void reportsTheEncodedSizeWithoutEncoding() {
+        User user = TestMessages.user();
+
+        assertThat(serializer.encodedSize(user)).isEqualTo(serializer.encode(user).length);
+        assertThat(serializer.encodedSize(EchoRequest.getDefaultInstance())).isZero();
+        assertThat(serializer.encodedSize("not a message")).isEqualTo(-1);
+    }
+
+    @Test
     void writesTheStandardEncoding() throws Exception {
         User user = TestMessages.user();
 

@@ -34,6 +34,11 @@ class ThriftSerializerTest {
     }
 
     @Test
+    void cannotTellASizeWithoutEncoding() {
+        assertThat(serializer.encodedSize(new Object())).isEqualTo(-1);
+    }
+
+    @Test
     void roundTripsThroughByteArrays() {
         ThriftEchoRequest request = new ThriftEchoRequest()
                 .setText("héllo")

@@ -12,6 +12,8 @@ import io.outrigger.core.RpcRequest;
 import io.outrigger.core.Status;
 import io.outrigger.observability.OutriggerAttributes;
 import io.outrigger.observability.RejectionReason;
+import io.outrigger.serialization.Serializer;
+import io.outrigger.serialization.Serializers;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -109,9 +111,20 @@ public final class CallMetrics {
         }
     }
 
-    /** The encoded size of {@code payload}, or -1 when it is a message object not encoded yet. */
+    /**
+     * The encoded size of {@code payload}: the byte count of encoded bytes, or, for a message object
+     * not encoded yet, what its serializer reports ({@link Serializer#encodedSize}: protobuf messages
+     * know it, memoized, so the encoding that follows does not pay for it again); -1 when unknown.
+     */
     public static long size(Payload payload) {
-        return payload instanceof Payload.Encoded e ? e.size() : -1;
+        if (payload instanceof Payload.Encoded e) {
+            return e.size();
+        }
+        Object message = ((Payload.OfMessage) payload).message();
+        Serializers serializers = Serializers.defaults();
+        return serializers.supports(message.getClass())
+                ? serializers.forType(message.getClass()).encodedSize(message)
+                : -1;
     }
 
     /**
