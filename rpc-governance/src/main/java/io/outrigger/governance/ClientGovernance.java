@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -95,13 +96,19 @@ public final class ClientGovernance {
     private final List<Router> routers;
     private final LoadBalancer.Factory loadBalancerFactory;
     private final List<Interceptor> endpointInterceptors;
+    private final MethodBreakerInterceptor methodBreakers;
+    private final EndpointHealth endpointBreakers;
 
     private ClientGovernance(
             Interceptor fallback,
             Interceptor retry,
             List<Router> routers,
             LoadBalancer.Factory loadBalancerFactory,
-            List<Interceptor> endpointInterceptors) {
+            List<Interceptor> endpointInterceptors,
+            MethodBreakerInterceptor methodBreakers,
+            EndpointHealth endpointBreakers) {
+        this.methodBreakers = methodBreakers;
+        this.endpointBreakers = endpointBreakers;
         this.fallback = fallback;
         this.retry = retry;
         this.routers = List.copyOf(routers);
@@ -145,6 +152,25 @@ public final class ClientGovernance {
     /** For the client's {@code endpointInterceptor} slot, in this order: attempt recorder, endpoint breaker. */
     public List<Interceptor> endpointInterceptors() {
         return endpointInterceptors;
+    }
+
+    /**
+     * The state of every circuit breaker made so far, by name, sorted: per-method breakers named
+     * {@code service/method} and per-endpoint breakers named {@code service@host:port}, with
+     * Resilience4j's state names ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}, ...). Breakers
+     * are made by the first call they judge, so a service not called yet has none. For admin pages
+     * and gauges:
+     *
+     * <pre>{@code
+     * adminServer.section(new AdminSection("breakers", governance::breakerStates));
+     * telemetry.observeBreakerStates(governance::breakerStates);
+     * }</pre>
+     */
+    public Map<String, String> breakerStates() {
+        Map<String, String> states = new TreeMap<>();
+        methodBreakers.collectStates(states);
+        endpointBreakers.collectStates(states);
+        return states;
     }
 
     /**
@@ -194,8 +220,18 @@ public final class ClientGovernance {
                 Status.Code.DATA_LOSS);
         private Clock clock;
         private Supplier<RandomGenerator> random = ThreadLocalRandom::current;
+        private BreakerListener breakerListener = BreakerListener.none();
 
         private Builder() {}
+
+        /**
+         * Told of every state change of the method and endpoint circuit breakers (for metrics or
+         * alerts; transitions are also logged). Default: none.
+         */
+        public Builder breakerListener(BreakerListener listener) {
+            this.breakerListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
 
         /** Where per-service rules come from. Default: {@link LiveRules#none()}. */
         public Builder rules(LiveRules rules) {
@@ -397,7 +433,9 @@ public final class ClientGovernance {
             }
             RuleStore store = rules.store();
             Ticker ticker = clock == null ? Ticker.system() : Ticker.of(clock);
-            EndpointHealth health = new EndpointHealth(endpointBreaker, store, ticker);
+            EndpointHealth health = new EndpointHealth(endpointBreaker, store, ticker, breakerListener);
+            MethodBreakerInterceptor methodBreakers =
+                    new MethodBreakerInterceptor(methodBreaker, store, ticker, breakerListener);
 
             Interceptor strategy = switch (clusterStrategy.kind()) {
                 case FAILOVER -> new RetryInterceptor(retryPolicy, store, ticker);
@@ -409,7 +447,7 @@ public final class ClientGovernance {
             List<Interceptor> retrySlot = new ArrayList<>();
             retrySlot.add(new TimeoutInterceptor(timeout, store)); // first: the deadline covers all attempts
             retrySlot.add(new LimitInterceptor(LimitInterceptor.Side.CLIENT, limits, store, ticker)); // local refusals
-            retrySlot.add(new MethodBreakerInterceptor(methodBreaker, store, ticker)); // judges whole calls
+            retrySlot.add(methodBreakers); // judges whole calls
             retrySlot.add(strategy); // last: each attempt goes back through routing and balancing
 
             List<Router> routers = new ArrayList<>();
@@ -427,7 +465,9 @@ public final class ClientGovernance {
                     Chain.of(retrySlot),
                     routers,
                     new BalancerFactory(loadBalancing, hashHeader, warmUp.toNanos(), store, ticker, random),
-                    List.of(AttemptRecord.RECORDER, health.interceptor()));
+                    List.of(AttemptRecord.RECORDER, health.interceptor()),
+                    methodBreakers,
+                    health);
         }
     }
 }

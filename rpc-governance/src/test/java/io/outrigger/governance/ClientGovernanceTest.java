@@ -21,6 +21,7 @@ import io.outrigger.governance.internal.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
@@ -163,6 +164,67 @@ class ClientGovernanceTest {
         int now = down.calls();
         assertThat(join(client.invoke(CALL)).payload()).isEqualTo(Payload.of("fallback:42"));
         assertThat(down.calls()).isEqualTo(now);
+    }
+
+    @Test
+    void theBreakerListenerHearsEveryTransitionAndBreakerStatesNamesEachBreaker() {
+        FakeEndpoint down = provider(1, "").answering(RpcResponse.failure(Status.UNAVAILABLE.withDescription("gone")));
+        List<String> transitions = new ArrayList<>();
+        CircuitBreakerPolicy small =
+                CircuitBreakerPolicy.builder().minimumCalls(5).windowSize(5).build();
+        ClientGovernance gov = ClientGovernance.builder()
+                .clock(clock)
+                .methodBreaker(small)
+                .endpointBreaker(small)
+                .breakerListener((breaker, from, to) -> transitions.add(breaker + " " + from + "->" + to))
+                .build();
+        Invoker client = client(gov, List.of(down));
+        assertThat(gov.breakerStates()).isEmpty();
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(join(client.invoke(CALL)).status().code()).isEqualTo(Status.Code.UNAVAILABLE);
+        }
+        assertThat(transitions)
+                .contains("demo.UserService@127.0.0.1:1 CLOSED->OPEN", "demo.UserService/getUser CLOSED->OPEN");
+        assertThat(gov.breakerStates())
+                .containsEntry("demo.UserService/getUser", "OPEN")
+                .containsEntry("demo.UserService@127.0.0.1:1", "OPEN")
+                .hasSize(2);
+
+        // Recovery: past the open period the probes succeed and both breakers close again.
+        down.answering(RpcResponse.ok(Payload.of("live")));
+        clock.advance(Duration.ofSeconds(11));
+        for (int i = 0; i < 10 && gov.breakerStates().containsValue("OPEN"); i++) {
+            join(client.invoke(CALL));
+        }
+        for (int i = 0; i < 10; i++) {
+            assertThat(join(client.invoke(CALL)).isOk()).isTrue();
+        }
+        assertThat(gov.breakerStates())
+                .containsOnly(
+                        Map.entry("demo.UserService/getUser", "CLOSED"),
+                        Map.entry("demo.UserService@127.0.0.1:1", "CLOSED"));
+        assertThat(transitions).contains("demo.UserService/getUser HALF_OPEN->CLOSED");
+    }
+
+    @Test
+    void theBreakerOfAnEndpointNoLongerCalledIsDropped() {
+        FakeEndpoint gone = provider(1, "");
+        FakeEndpoint replacement = provider(2, "");
+        ClientGovernance gov = ClientGovernance.builder().clock(clock).build();
+        join(client(gov, List.of(gone)).invoke(CALL));
+        assertThat(gov.breakerStates()).containsKey("demo.UserService@127.0.0.1:1");
+
+        Invoker afterRedeploy = client(gov, List.of(replacement));
+        join(afterRedeploy.invoke(CALL));
+        clock.advance(Duration.ofMinutes(5));
+        join(afterRedeploy.invoke(CALL));
+        assertThat(gov.breakerStates()).containsKeys("demo.UserService@127.0.0.1:1", "demo.UserService@127.0.0.1:2");
+
+        clock.advance(Duration.ofMinutes(6)); // 11 minutes since the gone endpoint's last call
+        join(afterRedeploy.invoke(CALL));
+        assertThat(gov.breakerStates().keySet())
+                .containsExactly("demo.UserService/getUser", "demo.UserService@127.0.0.1:2");
     }
 
     @Test

@@ -25,7 +25,10 @@ public final class OutriggerAttributes {
     /** On {@code outrigger.*.calls.rejected}: why a call was refused; see {@link RejectionReason}. */
     public static final AttributeKey<String> REJECTION_REASON = AttributeKey.stringKey("outrigger.rejection.reason");
 
-    /** On {@code outrigger.breaker.transitions}: the breaker's name (e.g. {@code service} or {@code service@host:port}). */
+    /**
+     * On {@code outrigger.breaker.transitions} and {@code outrigger.breaker.state}: the breaker's
+     * name ({@code service/method} or {@code service@host:port}).
+     */
     public static final AttributeKey<String> BREAKER = AttributeKey.stringKey("outrigger.breaker.name");
 
     /** On {@code outrigger.breaker.transitions}: the state left, e.g. {@code CLOSED}. */
@@ -33,6 +36,9 @@ public final class OutriggerAttributes {
 
     /** On {@code outrigger.breaker.transitions}: the state entered, e.g. {@code OPEN}. */
     public static final AttributeKey<String> BREAKER_TO = AttributeKey.stringKey("outrigger.breaker.to");
+
+    /** On {@code outrigger.breaker.state}: a state ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}, ...). */
+    public static final AttributeKey<String> BREAKER_STATE = AttributeKey.stringKey("outrigger.breaker.state");
 
     /** On {@code outrigger.registry.connected}: the registry's name, e.g. {@code zookeeper}. */
     public static final AttributeKey<String> REGISTRY = AttributeKey.stringKey("outrigger.registry.name");

@@ -214,6 +214,44 @@ public final class OutriggerTelemetry {
     }
 
     /**
+     * Reports {@code outrigger.breaker.state} each time metrics are collected: for every breaker, 1
+     * for the state it is in and 0 for the other usual states ({@code CLOSED}, {@code OPEN}, {@code
+     * HALF_OPEN}), so a dashboard can count open breakers with a sum. rpc-governance's {@code
+     * ClientGovernance::breakerStates} fits. Close the registration when the breakers go away.
+     *
+     * @param statesByBreaker called on collection, on the metrics reader's thread; each breaker's
+     *     name and current state
+     */
+    public Registration observeBreakerStates(Supplier<Map<String, String>> statesByBreaker) {
+        Objects.requireNonNull(statesByBreaker, "statesByBreaker");
+        ObservableLongGauge gauge = meter.gaugeBuilder("outrigger.breaker.state")
+                .ofLongs()
+                .setUnit("1")
+                .setDescription("1 for the state each circuit breaker is in now, 0 for its other states.")
+                .buildWithCallback(m -> {
+                    Map<String, String> states = safely(statesByBreaker, "breaker states");
+                    if (states == null) {
+                        return;
+                    }
+                    states.forEach((breaker, state) -> {
+                        for (String usual : USUAL_BREAKER_STATES) {
+                            m.record(usual.equals(state) ? 1 : 0, breakerState(breaker, usual));
+                        }
+                        if (!USUAL_BREAKER_STATES.contains(state)) {
+                            m.record(1, breakerState(breaker, state));
+                        }
+                    });
+                });
+        return gauge::close;
+    }
+
+    private static final List<String> USUAL_BREAKER_STATES = List.of("CLOSED", "OPEN", "HALF_OPEN");
+
+    private static Attributes breakerState(String breaker, String state) {
+        return Attributes.of(OutriggerAttributes.BREAKER, breaker, OutriggerAttributes.BREAKER_STATE, state);
+    }
+
+    /**
      * Reports {@code outrigger.node_cache.age} (seconds since each service's instance list was last
      * refreshed from the registry) each time metrics are collected. Close the registration when the
      * cache goes away.

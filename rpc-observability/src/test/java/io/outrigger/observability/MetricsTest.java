@@ -181,6 +181,27 @@ class MetricsTest {
                                 OutriggerAttributes.BREAKER_TO, "OPEN")))
                 .isEqualTo(2);
 
+        try (var states = telemetry.observeBreakerStates(
+                () -> Map.of("test.EchoService/echo", "OPEN", "test.EchoService@127.0.0.1:7000", "FORCED_OPEN"))) {
+            MetricData gauge = otel.metric("outrigger.breaker.state");
+            Map<String, Long> points = new java.util.TreeMap<>();
+            gauge.getLongGaugeData()
+                    .getPoints()
+                    .forEach(p -> points.put(
+                            p.getAttributes().get(OutriggerAttributes.BREAKER) + " "
+                                    + p.getAttributes().get(OutriggerAttributes.BREAKER_STATE),
+                            p.getValue()));
+            assertThat(points)
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(
+                            "test.EchoService/echo CLOSED", 0L,
+                            "test.EchoService/echo OPEN", 1L,
+                            "test.EchoService/echo HALF_OPEN", 0L,
+                            "test.EchoService@127.0.0.1:7000 CLOSED", 0L,
+                            "test.EchoService@127.0.0.1:7000 OPEN", 0L,
+                            "test.EchoService@127.0.0.1:7000 HALF_OPEN", 0L,
+                            "test.EchoService@127.0.0.1:7000 FORCED_OPEN", 1L));
+        }
+
         try (var age = telemetry.observeNodeCacheAge(() -> Map.of("demo.UserService", Duration.ofMillis(1500)))) {
             MetricData gauge = otel.metric("outrigger.node_cache.age");
             assertThat(gauge.getUnit()).isEqualTo("s");

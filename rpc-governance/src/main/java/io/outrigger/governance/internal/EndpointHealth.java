@@ -9,12 +9,15 @@ import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
 import io.outrigger.core.cluster.Endpoint;
 import io.outrigger.core.cluster.Router;
+import io.outrigger.governance.BreakerListener;
 import io.outrigger.governance.CircuitBreakerPolicy;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,15 +35,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The open-to-half-open step is taken by the next call after the open period (no timer thread),
  * so the whole cycle follows the injected clock. Breakers are rebuilt, closed, when the policy
- * (configured, or from the rules' {@code endpointBreaker}) changes. Thread-safe.
+ * (configured, or from the rules' {@code endpointBreaker}) changes. The breaker of an endpoint no
+ * call has gone to for {@link #IDLE_BREAKER_MILLIS} is dropped (at most once a minute per service,
+ * by a call), so endpoints that come and go do not pile up breakers; an open breaker of an endpoint
+ * still listed is due a probe long before that, so it is never dropped while in use. Thread-safe.
  */
 public final class EndpointHealth {
 
     private static final Logger log = LoggerFactory.getLogger(EndpointHealth.class);
 
+    /** How long a breaker may go unused before it is dropped: {@value} ms. */
+    static final long IDLE_BREAKER_MILLIS = TimeUnit.MINUTES.toMillis(10);
+
+    private static final long SWEEP_EVERY_MILLIS = TimeUnit.MINUTES.toMillis(1);
+
     private final CircuitBreakerPolicy base;
     private final RuleStore store;
     private final Ticker ticker;
+    private final BreakerListener listener;
     private final ConcurrentHashMap<String, ServiceHealth> services = new ConcurrentHashMap<>();
     private final Interceptor interceptor = this::intercept;
     private final Router router = new Router() {
@@ -55,11 +67,24 @@ public final class EndpointHealth {
         }
     };
 
-    /** Breakers built from {@code base} unless the rules in {@code store} say otherwise. */
-    public EndpointHealth(CircuitBreakerPolicy base, RuleStore store, Ticker ticker) {
+    /**
+     * Breakers built from {@code base} unless the rules in {@code store} say otherwise, telling
+     * {@code listener} of their transitions.
+     */
+    public EndpointHealth(CircuitBreakerPolicy base, RuleStore store, Ticker ticker, BreakerListener listener) {
         this.base = base;
         this.store = store;
         this.ticker = ticker;
+        this.listener = listener;
+    }
+
+    /** Adds the name and state of every endpoint breaker to {@code into}. */
+    public void collectStates(Map<String, String> into) {
+        for (ServiceHealth sh : services.values()) {
+            for (Entry e : sh.entries.values()) {
+                into.put(e.breaker.getName(), e.breaker.getState().name());
+            }
+        }
     }
 
     /** The endpoint-level interceptor recording outcomes. */
@@ -119,6 +144,9 @@ public final class EndpointHealth {
             return next.invoke(request);
         }
         Entry entry = sh.entry(endpoint, request.service(), policy);
+        long now = ticker.clock().millis();
+        entry.lastUsedMillis = now;
+        sh.sweepIfDue(now);
         CircuitBreaker cb = entry.breaker;
         // Moves an open breaker whose period is over to half-open. Refusal is ignored: the router
         // already chose this endpoint (possibly in panic mode) and the call goes out regardless.
@@ -144,9 +172,22 @@ public final class EndpointHealth {
         final RuleStore.Holder holder;
         final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
         private volatile Merged merged;
+        private final AtomicLong nextSweepMillis = new AtomicLong();
 
         ServiceHealth(RuleStore.Holder holder) {
             this.holder = holder;
+        }
+
+        /** Drops the breakers unused for {@link #IDLE_BREAKER_MILLIS}, at most once a minute. */
+        void sweepIfDue(long now) {
+            long next = nextSweepMillis.get();
+            if (now < next || !nextSweepMillis.compareAndSet(next, now + SWEEP_EVERY_MILLIS)) {
+                return;
+            }
+            if (next == 0) {
+                return; // the first call only schedules the first sweep
+            }
+            entries.values().removeIf(e -> now - e.lastUsedMillis > IDLE_BREAKER_MILLIS);
         }
 
         CircuitBreakerPolicy policy() {
@@ -167,7 +208,7 @@ public final class EndpointHealth {
                         id,
                         (k, old) -> old != null && old.policy.equals(policy)
                                 ? old
-                                : new Entry(service + "@" + id, policy, ticker));
+                                : new Entry(service + "@" + id, policy, ticker, listener));
             }
             return e;
         }
@@ -182,11 +223,14 @@ public final class EndpointHealth {
         final AtomicInteger probesLeft = new AtomicInteger();
         final long openMillis;
         private volatile long openedAtMillis;
+        volatile long lastUsedMillis;
 
-        Entry(String name, CircuitBreakerPolicy policy, Ticker ticker) {
+        Entry(String name, CircuitBreakerPolicy policy, Ticker ticker, BreakerListener listener) {
             this.policy = policy;
             this.openMillis = policy.openDuration().toMillis();
+            this.lastUsedMillis = ticker.clock().millis();
             this.breaker = CircuitBreaker.of(name, Policies.toConfig(policy, ticker));
+            BreakerEvents.forward(breaker, listener);
             breaker.getEventPublisher().onStateTransition(event -> {
                 switch (event.getStateTransition().getToState()) {
                     case OPEN -> {

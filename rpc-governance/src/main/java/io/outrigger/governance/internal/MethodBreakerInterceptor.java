@@ -6,7 +6,9 @@ import io.outrigger.core.Invoker;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
+import io.outrigger.governance.BreakerListener;
 import io.outrigger.governance.CircuitBreakerPolicy;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -29,13 +31,28 @@ public final class MethodBreakerInterceptor implements Interceptor {
     private final CircuitBreakerPolicy base;
     private final RuleStore store;
     private final Ticker ticker;
+    private final BreakerListener listener;
     private final ConcurrentHashMap<String, ServiceBreakers> services = new ConcurrentHashMap<>();
 
-    /** Breakers built from {@code base} unless the rules in {@code store} say otherwise. */
-    public MethodBreakerInterceptor(CircuitBreakerPolicy base, RuleStore store, Ticker ticker) {
+    /**
+     * Breakers built from {@code base} unless the rules in {@code store} say otherwise, telling
+     * {@code listener} of their transitions.
+     */
+    public MethodBreakerInterceptor(
+            CircuitBreakerPolicy base, RuleStore store, Ticker ticker, BreakerListener listener) {
         this.base = base;
         this.store = store;
         this.ticker = ticker;
+        this.listener = listener;
+    }
+
+    /** Adds the name and state of every method breaker to {@code into}. */
+    public void collectStates(Map<String, String> into) {
+        for (ServiceBreakers sb : services.values()) {
+            for (Breaker b : sb.breakers.values()) {
+                into.put(b.name, b.breaker.getState().name());
+            }
+        }
     }
 
     @Override
@@ -104,7 +121,9 @@ public final class MethodBreakerInterceptor implements Interceptor {
                 String name = request.fullMethodName();
                 b = breakers.compute(
                         request.method(),
-                        (k, old) -> old != null && old.policy.equals(policy) ? old : new Breaker(name, policy, ticker));
+                        (k, old) -> old != null && old.policy.equals(policy)
+                                ? old
+                                : new Breaker(name, policy, ticker, listener));
             }
             return b;
         }
@@ -118,10 +137,11 @@ public final class MethodBreakerInterceptor implements Interceptor {
         final CircuitBreaker breaker;
         private volatile long openedAtMillis;
 
-        Breaker(String name, CircuitBreakerPolicy policy, Ticker ticker) {
+        Breaker(String name, CircuitBreakerPolicy policy, Ticker ticker, BreakerListener listener) {
             this.name = name;
             this.policy = policy;
             this.breaker = CircuitBreaker.of(name, Policies.toConfig(policy, ticker));
+            BreakerEvents.forward(breaker, listener);
             breaker.getEventPublisher().onStateTransition(event -> {
                 CircuitBreaker.State to = event.getStateTransition().getToState();
                 if (to == CircuitBreaker.State.OPEN) {

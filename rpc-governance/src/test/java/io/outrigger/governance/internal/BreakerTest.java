@@ -12,6 +12,7 @@ import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
 import io.outrigger.core.cluster.Endpoint;
 import io.outrigger.core.cluster.RoundRobinLoadBalancer;
+import io.outrigger.governance.BreakerListener;
 import io.outrigger.governance.CircuitBreakerPolicy;
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +43,7 @@ class BreakerTest {
     @Test
     void methodBreakerOpensHalfOpensAndCloses() {
         FakeEndpoint e = FakeEndpoint.of(1).answering(RpcResponse.failure(Status.UNAVAILABLE));
-        MethodBreakerInterceptor breaker = new MethodBreakerInterceptor(SMALL, store, ticker);
+        MethodBreakerInterceptor breaker = new MethodBreakerInterceptor(SMALL, store, ticker, BreakerListener.none());
 
         for (int i = 0; i < 4; i++) {
             assertThat(join(breaker.intercept(CALL, e)).status().code()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -78,7 +79,7 @@ class BreakerTest {
     @Test
     void failedProbesOpenItAgainAndAnswersAreNotFailures() {
         FakeEndpoint e = FakeEndpoint.of(1).answering(RpcResponse.failure(Status.NOT_FOUND));
-        MethodBreakerInterceptor breaker = new MethodBreakerInterceptor(SMALL, store, ticker);
+        MethodBreakerInterceptor breaker = new MethodBreakerInterceptor(SMALL, store, ticker, BreakerListener.none());
         for (int i = 0; i < 10; i++) {
             join(breaker.intercept(CALL, e));
         }
@@ -100,7 +101,7 @@ class BreakerTest {
     @Test
     void rulesChangeBreakerThresholdsLive() {
         FakeEndpoint e = FakeEndpoint.of(1).answering(RpcResponse.failure(Status.UNAVAILABLE));
-        MethodBreakerInterceptor breaker = new MethodBreakerInterceptor(SMALL, store, ticker);
+        MethodBreakerInterceptor breaker = new MethodBreakerInterceptor(SMALL, store, ticker, BreakerListener.none());
         source.set("demo.UserService", "{\"circuitBreaker\": {\"minimumCalls\": 2, \"windowSize\": 2}}");
         join(breaker.intercept(CALL, e));
         join(breaker.intercept(CALL, e));
@@ -110,7 +111,8 @@ class BreakerTest {
     @Test
     void disabledBreakerNeverOpens() {
         FakeEndpoint e = FakeEndpoint.of(1).answering(RpcResponse.failure(Status.UNAVAILABLE));
-        MethodBreakerInterceptor breaker = new MethodBreakerInterceptor(CircuitBreakerPolicy.disabled(), store, ticker);
+        MethodBreakerInterceptor breaker =
+                new MethodBreakerInterceptor(CircuitBreakerPolicy.disabled(), store, ticker, BreakerListener.none());
         for (int i = 0; i < 200; i++) {
             join(breaker.intercept(CALL, e));
         }
@@ -121,7 +123,7 @@ class BreakerTest {
     void endpointBreakerEjectsAnEndpointAndProbesItBack() {
         FakeEndpoint good = FakeEndpoint.of(1);
         FakeEndpoint bad = FakeEndpoint.of(2).answering(RpcResponse.failure(Status.INTERNAL));
-        EndpointHealth health = new EndpointHealth(SMALL, store, ticker);
+        EndpointHealth health = new EndpointHealth(SMALL, store, ticker, BreakerListener.none());
         FakeCluster cluster = new FakeCluster(
                 List.of(good, bad),
                 List.of(health.router()),
@@ -157,7 +159,7 @@ class BreakerTest {
     void halfOpenEndpointGetsOnlyItsProbes() {
         FakeEndpoint good = FakeEndpoint.of(1);
         FakeEndpoint bad = FakeEndpoint.of(2).answering(RpcResponse.failure(Status.UNAVAILABLE));
-        EndpointHealth health = new EndpointHealth(SMALL, store, ticker);
+        EndpointHealth health = new EndpointHealth(SMALL, store, ticker, BreakerListener.none());
         Interceptor recorder = health.interceptor();
         for (int i = 0; i < 4; i++) {
             join(recorder.intercept(CALL.withAttribute(CallAttributes.ENDPOINT, bad), bad));
@@ -176,7 +178,7 @@ class BreakerTest {
     void allEndpointsEjectedMeansNoneIs() {
         FakeEndpoint a = FakeEndpoint.of(1).answering(RpcResponse.failure(Status.UNAVAILABLE));
         FakeEndpoint b = FakeEndpoint.of(2).answering(RpcResponse.failure(Status.UNAVAILABLE));
-        EndpointHealth health = new EndpointHealth(SMALL, store, ticker);
+        EndpointHealth health = new EndpointHealth(SMALL, store, ticker, BreakerListener.none());
         for (Endpoint ep : List.of(a, b)) {
             for (int i = 0; i < 4; i++) {
                 join(health.interceptor().intercept(CALL.withAttribute(CallAttributes.ENDPOINT, ep), (Invoker) ep));

@@ -12,6 +12,7 @@ import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
 import io.outrigger.core.cluster.Endpoint;
 import io.outrigger.core.registry.ServiceInstance;
+import io.outrigger.governance.BreakerListener;
 import io.outrigger.governance.CircuitBreakerPolicy;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -137,7 +138,10 @@ class RoutersTest {
         List<Endpoint> eps = List.of(a1, a2, a3, b1, b2);
         ManualClock clock = new ManualClock();
         EndpointHealth health = new EndpointHealth(
-                CircuitBreakerPolicy.builder().minimumCalls(2).windowSize(2).build(), store, Ticker.of(clock));
+                CircuitBreakerPolicy.builder().minimumCalls(2).windowSize(2).build(),
+                store,
+                Ticker.of(clock),
+                BreakerListener.none());
         ZoneRouter router = new ZoneRouter("a", 0.6, health);
 
         assertThat(router.route(eps, REQUEST)).containsExactly(a1, a2, a3);
