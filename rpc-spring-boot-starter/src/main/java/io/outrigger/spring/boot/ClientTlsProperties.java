@@ -2,7 +2,7 @@ package io.outrigger.spring.boot;
 
 /**
  * {@code outrigger.client.tls.*}: TLS to the providers. On when {@code enabled=true}, or when {@code
- * enabled} is not set and {@code trust-certificates} or {@code certificate} is. Without {@code
+ * enabled} is not set and {@code trust-certificates}, {@code certificate} or {@code private-key} is. Without {@code
  * trust-certificates} the JDK's default authorities are trusted; {@code certificate} and {@code
  * private-key} are this application's certificate for servers that require mutual TLS.
  *
@@ -15,8 +15,8 @@ package io.outrigger.spring.boot;
 public class ClientTlsProperties extends TlsProperties {
 
     /**
-     * Whether the clients use TLS. Default: on when trust-certificates or certificate is set, off
-     * otherwise; false turns it off even then.
+     * Whether the clients use TLS. Default: on when trust-certificates, certificate or private-key is
+     * set, off otherwise; false turns it off even then.
      */
     private Boolean enabled;
 
@@ -31,10 +31,12 @@ public class ClientTlsProperties extends TlsProperties {
 
     /** Whether TLS is on, after the default described on {@link #getEnabled()}. */
     public boolean isOn() {
-        return enabled != null ? enabled : getTrustCertificates() != null || getCertificate() != null;
+        return enabled != null
+                ? enabled
+                : getTrustCertificates() != null || getCertificate() != null || getPrivateKey() != null;
     }
 
-    /** Whether the clients use TLS; null: on when trust-certificates or certificate is set. */
+    /** Whether the clients use TLS; null: on when trust-certificates, certificate or private-key is set. */
     public Boolean getEnabled() {
         return enabled;
     }

@@ -14,6 +14,7 @@ import io.outrigger.governance.LiveRules;
 import io.outrigger.governance.RetryPolicy;
 import io.outrigger.observability.OutriggerTelemetry;
 import io.outrigger.spring.boot.internal.BearerTokenSource;
+import io.outrigger.spring.boot.internal.ClientCertificateHint;
 import io.outrigger.spring.boot.internal.ReferenceSpec;
 import io.outrigger.spring.boot.internal.ReferenceSpec.ClientKey;
 import io.outrigger.spring.boot.internal.RegistryAddress;
@@ -169,6 +170,9 @@ public final class OutriggerClients implements DisposableBean {
         TlsConfig tls = TlsConfigFromProperties.client(c.getTls());
         if (tls != null) {
             builder.tls(tls);
+            if (tls.certificateChain().isEmpty()) {
+                builder.interceptor(new ClientCertificateHint());
+            }
         }
         String token = BearerTokenSource.token(c);
         if (token != null) {
