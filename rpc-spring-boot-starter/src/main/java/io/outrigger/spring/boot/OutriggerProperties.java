@@ -580,7 +580,7 @@ public class OutriggerProperties implements InitializingBean {
         /** How long a newly seen provider takes to reach its full weight (0: no warm-up). */
         private Duration warmUp = Duration.ofSeconds(30);
 
-        /** TLS to the providers: on when enabled, or when trust-certificates or certificate is set. */
+        /** TLS to the providers: on when enabled, or when trust-certificates, certificate or private-key is set. */
         @NestedConfigurationProperty
         private final ClientTlsProperties tls = new ClientTlsProperties();
 
