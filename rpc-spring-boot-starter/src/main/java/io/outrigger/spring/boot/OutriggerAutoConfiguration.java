@@ -1,6 +1,8 @@
 package io.outrigger.spring.boot;
 
 import io.opentelemetry.api.OpenTelemetry;
+import io.outrigger.core.auth.AccessControl;
+import io.outrigger.core.auth.TokenVerifier;
 import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.StaticRegistry;
@@ -10,6 +12,7 @@ import io.outrigger.observability.AdminSections;
 import io.outrigger.observability.AdminServer;
 import io.outrigger.observability.OutriggerTelemetry;
 import io.outrigger.registry.ZooKeeperRegistry;
+import io.outrigger.spring.boot.internal.AccessControlFromProperties;
 import io.outrigger.spring.boot.internal.RegistryAddress;
 import io.outrigger.spring.boot.internal.RpcReferenceInjector;
 import io.outrigger.spring.boot.internal.RpcReferenceParameterResolver;
@@ -42,6 +45,12 @@ import org.springframework.context.annotation.ConfigurationCondition;
  * {@link OutriggerServer} exporting {@code @RpcService} beans, and the admin endpoint when {@code
  * outrigger.admin.enabled}. Calls are traced and measured with the application's {@code
  * OpenTelemetry} bean when there is one and {@code outrigger.tracing.enabled} is not false.
+ *
+ * <p>Security: TLS from {@code outrigger.server.tls.*} and {@code outrigger.client.tls.*}; access
+ * control from the application's {@link AccessControl} bean, else from {@code
+ * outrigger.server.access-control.*} with the application's {@link TokenVerifier} bean (if any) in
+ * place of its {@code tokens}; ZooKeeper ACLs from {@code outrigger.registry.credentials.*}. Then the
+ * {@link RpcServerBuilderCustomizer} and {@link RpcClientBuilderCustomizer} beans, in order.
  */
 @AutoConfiguration
 @Conditional(OutriggerAutoConfiguration.OnOutriggerConfigured.class)
@@ -67,6 +76,11 @@ public class OutriggerAutoConfiguration {
                 .sessionTimeout(r.getSessionTimeout())
                 .startupWait(r.getStartupWait())
                 .fileCache(r.isFileCache());
+        if (r.getCredentials().isConfigured()) {
+            builder.credentials(
+                            r.getCredentials().getUsername(), r.getCredentials().getPassword())
+                    .worldReadable(r.isWorldReadable());
+        }
         if (r.getCacheDirectory() != null && !r.getCacheDirectory().isBlank()) {
             builder.cacheDirectory(Path.of(r.getCacheDirectory()));
         }
@@ -90,8 +104,21 @@ public class OutriggerAutoConfiguration {
             Registry registry,
             LiveRules rules,
             ObjectProvider<OpenTelemetry> openTelemetry,
+            ObjectProvider<RpcClientBuilderCustomizer> customizers,
             ConfigurableListableBeanFactory beanFactory) {
-        return new OutriggerClients(properties, registry, rules, telemetry(properties, openTelemetry), beanFactory);
+        OutriggerProperties.Client c = properties.getClient();
+        if ((c.getBearerToken() != null || c.getBearerTokenFile() != null)
+                && !c.getTls().isOn()) {
+            log.warn("outrigger.client.bearer-token is sent over plaintext connections, where anyone on the path"
+                    + " can read and replay it: turn on outrigger.client.tls");
+        }
+        return new OutriggerClients(
+                properties,
+                registry,
+                rules,
+                telemetry(properties, openTelemetry),
+                customizers.orderedStream().toList(),
+                beanFactory);
     }
 
     /** The server exporting {@code @RpcService} beans. */
@@ -101,8 +128,47 @@ public class OutriggerAutoConfiguration {
             Registry registry,
             LiveRules rules,
             ObjectProvider<OpenTelemetry> openTelemetry,
+            ObjectProvider<AccessControl> accessControl,
+            ObjectProvider<TokenVerifier> tokenVerifier,
+            ObjectProvider<RpcServerBuilderCustomizer> customizers,
             ConfigurableListableBeanFactory beanFactory) {
-        return new OutriggerServer(properties, registry, rules, telemetry(properties, openTelemetry), beanFactory);
+        return new OutriggerServer(
+                properties,
+                registry,
+                rules,
+                telemetry(properties, openTelemetry),
+                accessControl(properties, accessControl.getIfAvailable(), tokenVerifier.getIfAvailable()),
+                customizers.orderedStream().toList(),
+                beanFactory);
+    }
+
+    /**
+     * The application's {@code AccessControl} bean, else the one of {@code
+     * outrigger.server.access-control.*} with the application's {@code TokenVerifier} bean in place of
+     * its tokens; null for none.
+     */
+    private static AccessControl accessControl(
+            OutriggerProperties properties, AccessControl bean, TokenVerifier verifier) {
+        AccessControlProperties p = properties.getServer().getAccessControl();
+        if (bean != null) {
+            if (p.isConfigured() || !p.getTokens().isEmpty()) {
+                log.warn("outrigger.server.access-control.* is ignored: the application's AccessControl bean is"
+                        + " installed instead");
+            }
+            return bean;
+        }
+        if (verifier != null && !p.getTokens().isEmpty()) {
+            log.warn("outrigger.server.access-control.tokens is ignored: the application's TokenVerifier bean"
+                    + " verifies bearer tokens instead");
+        }
+        AccessControl acl = AccessControlFromProperties.build(p, verifier);
+        if (acl != null
+                && (verifier != null || !p.getTokens().isEmpty())
+                && !properties.getServer().getTls().isConfigured()) {
+            log.warn("the server accepts bearer tokens on a plaintext port, where anyone on the path can read and"
+                    + " replay them: set outrigger.server.tls.certificate and private-key");
+        }
+        return acl;
     }
 
     private static OutriggerTelemetry telemetry(OutriggerProperties properties, ObjectProvider<OpenTelemetry> otel) {

@@ -1,20 +1,25 @@
 package io.outrigger.spring.boot;
 
+import io.outrigger.core.auth.BearerToken;
 import io.outrigger.core.client.ReferenceBuilder;
 import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.registry.StaticRegistry;
 import io.outrigger.core.service.ServiceDescriptor;
+import io.outrigger.core.tls.TlsConfig;
 import io.outrigger.governance.ClientGovernance;
 import io.outrigger.governance.Fallback;
 import io.outrigger.governance.LiveRules;
 import io.outrigger.governance.RetryPolicy;
 import io.outrigger.observability.OutriggerTelemetry;
+import io.outrigger.spring.boot.internal.BearerTokenSource;
+import io.outrigger.spring.boot.internal.ClientCertificateHint;
 import io.outrigger.spring.boot.internal.ReferenceSpec;
 import io.outrigger.spring.boot.internal.ReferenceSpec.ClientKey;
 import io.outrigger.spring.boot.internal.RegistryAddress;
 import io.outrigger.spring.boot.internal.RpcReferences;
+import io.outrigger.spring.boot.internal.TlsConfigFromProperties;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +33,10 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
  * and group of the references (most applications have one), configured from {@code
  * outrigger.client.*}, governed ({@code ClientGovernance}, with live rules from the registry) and
  * instrumented with the application's {@code OpenTelemetry} when there is one.
+ *
+ * <p>Each client gets TLS from {@code outrigger.client.tls.*}, the bearer token of {@code
+ * outrigger.client.bearer-token} (or {@code -file}), then every {@link RpcClientBuilderCustomizer}
+ * bean, in order.
  *
  * <p>A client is built when the first reference needing it is injected. Its fallbacks are those named
  * by every {@code @RpcReference} with the same version and group in the context, found by reading
@@ -46,12 +55,13 @@ public final class OutriggerClients implements DisposableBean {
     private final LiveRules rules;
     private final OutriggerTelemetry telemetry;
     private final ConfigurableListableBeanFactory beanFactory;
+    private final List<RpcClientBuilderCustomizer> customizers;
     private final Map<ClientKey, RpcClient> clients = new LinkedHashMap<>();
     private final List<ReferenceSpec> references = new ArrayList<>();
     private boolean closed;
 
     /**
-     * Clients on {@code registry}.
+     * Clients on {@code registry}, without customizers.
      *
      * @param telemetry null for no tracing and metrics
      */
@@ -61,6 +71,23 @@ public final class OutriggerClients implements DisposableBean {
             LiveRules rules,
             OutriggerTelemetry telemetry,
             ConfigurableListableBeanFactory beanFactory) {
+        this(properties, registry, rules, telemetry, List.of(), beanFactory);
+    }
+
+    /**
+     * Clients on {@code registry}.
+     *
+     * @param telemetry null for no tracing and metrics
+     * @param customizers applied to each client's builder in this order, after the properties
+     */
+    public OutriggerClients(
+            OutriggerProperties properties,
+            Registry registry,
+            LiveRules rules,
+            OutriggerTelemetry telemetry,
+            List<RpcClientBuilderCustomizer> customizers,
+            ConfigurableListableBeanFactory beanFactory) {
+        this.customizers = List.copyOf(customizers);
         this.properties = Objects.requireNonNull(properties, "properties");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.address = RegistryAddress.parse(properties.getRegistry().getAddress());
@@ -140,6 +167,19 @@ public final class OutriggerClients implements DisposableBean {
         if (telemetry != null) {
             telemetry.instrument(builder);
         }
+        TlsConfig tls = TlsConfigFromProperties.client(c.getTls());
+        if (tls != null) {
+            builder.tls(tls);
+            if (tls.certificateChain().isEmpty()) {
+                builder.interceptor(new ClientCertificateHint());
+            }
+        }
+        String token = BearerTokenSource.token(c);
+        if (token != null) {
+            builder.interceptor(BearerToken.interceptor(token));
+        }
+        // Last, so a customizer sees (and may replace) everything the properties set.
+        customizers.forEach(customizer -> customizer.customize(builder));
         return builder.build();
     }
 

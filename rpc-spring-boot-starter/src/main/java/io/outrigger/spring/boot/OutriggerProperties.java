@@ -1,12 +1,16 @@
 package io.outrigger.spring.boot;
 
 import io.outrigger.governance.LoadBalancing;
+import io.outrigger.spring.boot.internal.AccessControlFromProperties;
+import io.outrigger.spring.boot.internal.BearerTokenSource;
 import io.outrigger.spring.boot.internal.RegistryAddress;
+import io.outrigger.spring.boot.internal.TlsConfigFromProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
@@ -129,6 +133,32 @@ public class OutriggerProperties implements InitializingBean {
         }
         range("admin.port", admin.port, 0, 65535);
         notBlank("admin.host", admin.host);
+        validateSecurity();
+    }
+
+    private void validateSecurity() {
+        Credentials credentials = registry.credentials;
+        if (credentials.username != null || credentials.password != null) {
+            if (credentials.username == null
+                    || credentials.username.isEmpty()
+                    || credentials.username.indexOf(':') >= 0) {
+                throw invalid(
+                        "registry.credentials.username",
+                        credentials.username,
+                        "a user name without ':' to go with outrigger.registry.credentials.password");
+            }
+            if (credentials.password == null || credentials.password.isEmpty()) {
+                throw invalid(
+                        "registry.credentials.password",
+                        null,
+                        "the password of outrigger.registry.credentials.username '" + credentials.username + "'");
+            }
+        }
+        // Each builds what it checks and throws naming the property; the results are built again when used.
+        TlsConfigFromProperties.server(server.tls);
+        AccessControlFromProperties.check(server.accessControl);
+        TlsConfigFromProperties.client(client.tls);
+        BearerTokenSource.token(client);
     }
 
     private static InvalidConfigurationPropertyValueException invalid(String name, Object value, String expected) {
@@ -189,6 +219,18 @@ public class OutriggerProperties implements InitializingBean {
 
         /** Whether live governance rules are read from the registry (ZooKeeper only). */
         private boolean rules = true;
+
+        /**
+         * ZooKeeper digest credentials: the session authenticates with them, and every node this
+         * application writes gets an ACL giving this user all rights.
+         */
+        private final Credentials credentials = new Credentials();
+
+        /**
+         * With credentials: whether everyone else may read the nodes written (consumers then need no
+         * credentials); false: only this user.
+         */
+        private boolean worldReadable = true;
 
         /** The registry address; see the property's description. */
         public String getAddress() {
@@ -259,6 +301,59 @@ public class OutriggerProperties implements InitializingBean {
         public void setRules(boolean rules) {
             this.rules = rules;
         }
+
+        /** The ZooKeeper digest credentials. */
+        public Credentials getCredentials() {
+            return credentials;
+        }
+
+        /** Whether others may read the nodes written with credentials. */
+        public boolean isWorldReadable() {
+            return worldReadable;
+        }
+
+        /** See {@link #isWorldReadable()}. */
+        public void setWorldReadable(boolean worldReadable) {
+            this.worldReadable = worldReadable;
+        }
+    }
+
+    /**
+     * {@code outrigger.registry.credentials.*}: ZooKeeper digest credentials (ignored with a static
+     * registry). See docs/registry.md for the ACLs they put on nodes.
+     */
+    public static class Credentials {
+
+        /** The digest user name (no ':'). */
+        private String username;
+
+        /** The digest password; take it from the environment or a secret store. */
+        private String password;
+
+        /** The user name, or null for none. */
+        public String getUsername() {
+            return username;
+        }
+
+        /** See {@link #getUsername()}. */
+        public void setUsername(String username) {
+            this.username = username;
+        }
+
+        /** The password, or null. */
+        public String getPassword() {
+            return password;
+        }
+
+        /** See {@link #getPassword()}. */
+        public void setPassword(String password) {
+            this.password = password;
+        }
+
+        /** Whether credentials are set. */
+        public boolean isConfigured() {
+            return username != null;
+        }
     }
 
     /** {@code outrigger.server.*}: the server exporting the {@code @RpcService} beans. */
@@ -305,6 +400,14 @@ public class OutriggerProperties implements InitializingBean {
 
         /** The weight (relative share of traffic, 0..10000) announced unless an @RpcService sets one. */
         private int weight = 100;
+
+        /** TLS on the server's port: on when certificate and private-key are set. */
+        @NestedConfigurationProperty
+        private final ServerTlsProperties tls = new ServerTlsProperties();
+
+        /** Who may call what: on when rules or anonymous entries are set. */
+        @NestedConfigurationProperty
+        private final AccessControlProperties accessControl = new AccessControlProperties();
 
         /** The address to listen on. */
         public String getHost() {
@@ -435,6 +538,16 @@ public class OutriggerProperties implements InitializingBean {
         public void setWeight(int weight) {
             this.weight = weight;
         }
+
+        /** The server's TLS settings. */
+        public ServerTlsProperties getTls() {
+            return tls;
+        }
+
+        /** The server's access control. */
+        public AccessControlProperties getAccessControl() {
+            return accessControl;
+        }
     }
 
     /** {@code outrigger.client.*}: the client behind the {@code @RpcReference} proxies. */
@@ -466,6 +579,22 @@ public class OutriggerProperties implements InitializingBean {
 
         /** How long a newly seen provider takes to reach its full weight (0: no warm-up). */
         private Duration warmUp = Duration.ofSeconds(30);
+
+        /** TLS to the providers: on when enabled, or when trust-certificates, certificate or private-key is set. */
+        @NestedConfigurationProperty
+        private final ClientTlsProperties tls = new ClientTlsProperties();
+
+        /**
+         * A bearer token sent with every call ("authorization: Bearer ..."), for providers with access
+         * control. Send tokens only over TLS.
+         */
+        private String bearerToken;
+
+        /**
+         * A file holding the bearer token (surrounding whitespace removed), read when a client is
+         * built; instead of bearer-token.
+         */
+        private String bearerTokenFile;
 
         /** The default call timeout. */
         public Duration getDefaultTimeout() {
@@ -545,6 +674,31 @@ public class OutriggerProperties implements InitializingBean {
         /** See {@link #getWarmUp()}. */
         public void setWarmUp(Duration warmUp) {
             this.warmUp = warmUp;
+        }
+
+        /** The clients' TLS settings. */
+        public ClientTlsProperties getTls() {
+            return tls;
+        }
+
+        /** The bearer token sent, or null. */
+        public String getBearerToken() {
+            return bearerToken;
+        }
+
+        /** See {@link #getBearerToken()}. */
+        public void setBearerToken(String bearerToken) {
+            this.bearerToken = bearerToken;
+        }
+
+        /** The file holding the bearer token, or null. */
+        public String getBearerTokenFile() {
+            return bearerTokenFile;
+        }
+
+        /** See {@link #getBearerTokenFile()}. */
+        public void setBearerTokenFile(String bearerTokenFile) {
+            this.bearerTokenFile = bearerTokenFile;
         }
     }
 

@@ -1,12 +1,15 @@
 package io.outrigger.spring.boot;
 
+import io.outrigger.core.auth.AccessControl;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.server.RpcServer;
 import io.outrigger.core.service.ServiceDescriptor;
+import io.outrigger.core.tls.TlsConfig;
 import io.outrigger.governance.LiveRules;
 import io.outrigger.governance.ServerGovernance;
 import io.outrigger.observability.OutriggerTelemetry;
+import io.outrigger.spring.boot.internal.TlsConfigFromProperties;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -38,6 +41,11 @@ import org.springframework.util.ClassUtils;
  * meanwhile. A rolling restart therefore loses no calls: consumers retry the few calls that race the
  * unregistration on another provider (they were refused before running). Keep {@code
  * spring.lifecycle.timeout-per-shutdown-phase} (default 30 s) above the delay plus the drain timeout.
+ *
+ * <p>The server is built from {@code outrigger.server.*}: TLS from {@code outrigger.server.tls.*},
+ * then tracing and metrics, the access control (the application's {@code AccessControl} bean, else
+ * {@code outrigger.server.access-control.*}) and the rate limits of the live rules; then every
+ * {@link RpcServerBuilderCustomizer} bean runs, in order.
  *
  * <p>Thread-safe.
  */
@@ -76,13 +84,16 @@ public final class OutriggerServer implements SmartLifecycle {
     private final LiveRules rules;
     private final OutriggerTelemetry telemetry;
     private final ConfigurableListableBeanFactory beanFactory;
+    private final AccessControl accessControl;
+    private final List<RpcServerBuilderCustomizer> customizers;
     private volatile State state = State.NEW;
     private volatile RpcServer server;
     private volatile List<ExportedService> exported = List.of();
     private final List<ServiceInstance> registered = new ArrayList<>();
 
     /**
-     * A server exporting the {@code @RpcService} beans of {@code beanFactory}.
+     * A server exporting the {@code @RpcService} beans of {@code beanFactory}, without access control
+     * or customizers.
      *
      * @param telemetry null for no tracing and metrics
      */
@@ -92,10 +103,30 @@ public final class OutriggerServer implements SmartLifecycle {
             LiveRules rules,
             OutriggerTelemetry telemetry,
             ConfigurableListableBeanFactory beanFactory) {
+        this(properties, registry, rules, telemetry, null, List.of(), beanFactory);
+    }
+
+    /**
+     * A server exporting the {@code @RpcService} beans of {@code beanFactory}.
+     *
+     * @param telemetry null for no tracing and metrics
+     * @param accessControl installed before the rate limits; null for none
+     * @param customizers applied in this order, after the properties
+     */
+    public OutriggerServer(
+            OutriggerProperties properties,
+            Registry registry,
+            LiveRules rules,
+            OutriggerTelemetry telemetry,
+            AccessControl accessControl,
+            List<RpcServerBuilderCustomizer> customizers,
+            ConfigurableListableBeanFactory beanFactory) {
         this.properties = Objects.requireNonNull(properties, "properties");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.rules = Objects.requireNonNull(rules, "rules");
         this.telemetry = telemetry;
+        this.accessControl = accessControl;
+        this.customizers = List.copyOf(customizers);
         this.beanFactory = Objects.requireNonNull(beanFactory, "beanFactory");
     }
 
@@ -117,10 +148,19 @@ public final class OutriggerServer implements SmartLifecycle {
                 .workerThreads(s.getWorkerThreads())
                 .queueCapacity(s.getQueueCapacity())
                 .drainTimeout(s.getDrainTimeout());
+        TlsConfig tls = TlsConfigFromProperties.server(s.getTls());
+        if (tls != null) {
+            builder.tls(tls);
+        }
         if (telemetry != null) {
             telemetry.instrument(builder);
         }
-        ServerGovernance.builder().rules(rules).build().applyTo(builder);
+        ServerGovernance.Builder governance = ServerGovernance.builder().rules(rules);
+        if (accessControl != null) {
+            // Before the limits: refused callers spend no permits.
+            governance.accessControl(accessControl);
+        }
+        governance.build().applyTo(builder);
         List<ExportedService> services = new ArrayList<>();
         for (Map.Entry<String, Object> e : beans.entrySet()) {
             ExportedService service = describe(e.getKey(), e.getValue());
@@ -131,6 +171,8 @@ public final class OutriggerServer implements SmartLifecycle {
             }
             services.add(service);
         }
+        // Last, so a customizer sees (and may replace) everything the properties set.
+        customizers.forEach(c -> c.customize(builder));
         RpcServer started = builder.build().start();
         server = started;
         exported = List.copyOf(services);
@@ -150,11 +192,12 @@ public final class OutriggerServer implements SmartLifecycle {
         }
         state = State.RUNNING;
         log.info(
-                "Outrigger exported {} on {}:{}, announced as {}",
+                "Outrigger exported {} on {}:{}, announced as {}{}",
                 started.serviceNames(),
                 s.getHost(),
                 started.port(),
-                host);
+                host,
+                accessControl == null ? "" : ", with access control");
     }
 
     private ExportedService describe(String beanName, Object bean) {
@@ -349,6 +392,11 @@ public final class OutriggerServer implements SmartLifecycle {
     /** The services exported (empty before start). */
     public List<ExportedService> exported() {
         return exported;
+    }
+
+    /** The access control installed, or null for none. */
+    public AccessControl accessControl() {
+        return accessControl;
     }
 
     /** The underlying server, or null before start or with nothing to serve. */
