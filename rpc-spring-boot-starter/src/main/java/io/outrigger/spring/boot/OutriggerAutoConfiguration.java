@@ -245,6 +245,7 @@ public class OutriggerAutoConfiguration {
                 }
                 return all;
             }));
+            b.section(new AdminSection("breakers", clients::breakerStates));
             if (registry instanceof ZooKeeperRegistry zk) {
                 b.healthCheck("registry", zk::connected);
             }

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 
@@ -58,6 +59,8 @@ public final class OutriggerClients implements DisposableBean {
     private final List<RpcClientBuilderCustomizer> customizers;
     private final Map<ClientKey, RpcClient> clients = new LinkedHashMap<>();
     private final List<ReferenceSpec> references = new ArrayList<>();
+    private final List<ClientGovernance> governances = new ArrayList<>();
+    private final OutriggerTelemetry.Registration breakerGauge;
     private boolean closed;
 
     /**
@@ -94,6 +97,7 @@ public final class OutriggerClients implements DisposableBean {
         this.rules = Objects.requireNonNull(rules, "rules");
         this.telemetry = telemetry;
         this.beanFactory = Objects.requireNonNull(beanFactory, "beanFactory");
+        this.breakerGauge = telemetry == null ? () -> {} : telemetry.observeBreakerStates(this::breakerStates);
     }
 
     /**
@@ -163,7 +167,12 @@ public final class OutriggerClients implements DisposableBean {
                 .connectTimeout(c.getConnectTimeout())
                 .connectionsPerEndpoint(c.getConnectionsPerEndpoint())
                 .ioThreads(c.getIoThreads());
-        governance.build().applyTo(builder);
+        if (telemetry != null) {
+            governance.breakerListener(telemetry::recordBreakerTransition);
+        }
+        ClientGovernance built = governance.build();
+        governances.add(built);
+        built.applyTo(builder);
         if (telemetry != null) {
             telemetry.instrument(builder);
         }
@@ -198,9 +207,27 @@ public final class OutriggerClients implements DisposableBean {
         return List.copyOf(clients.values());
     }
 
+    /**
+     * The state of every circuit breaker of every client, by name ({@code service/method} or {@code
+     * service@host:port}); see {@code ClientGovernance.breakerStates()}. When clients of different
+     * versions or groups have a breaker of the same name, a state other than {@code CLOSED} wins.
+     */
+    public Map<String, String> breakerStates() {
+        List<ClientGovernance> all;
+        synchronized (this) {
+            all = List.copyOf(governances);
+        }
+        Map<String, String> states = new TreeMap<>();
+        for (ClientGovernance g : all) {
+            g.breakerStates().forEach((name, state) -> states.merge(name, state, (a, b) -> "CLOSED".equals(a) ? b : a));
+        }
+        return states;
+    }
+
     /** Closes every client; calls still in flight fail with {@code UNAVAILABLE}. */
     @Override
     public void destroy() {
+        breakerGauge.close();
         List<RpcClient> toClose;
         synchronized (this) {
             closed = true;

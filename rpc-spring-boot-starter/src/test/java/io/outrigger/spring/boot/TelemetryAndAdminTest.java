@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
@@ -78,6 +80,19 @@ class TelemetryAndAdminTest {
                                     HttpResponse.BodyHandlers.ofString());
                     assertThat(admin.statusCode()).isEqualTo(200);
                     assertThat(admin.body()).contains("exported", "referenced", "test.EchoService");
+                    // The method breaker the call made, in the breakers section and the state gauge.
+                    assertThat(admin.body())
+                            .containsPattern("\"breakers\": ?\\{[^}]*\"test.EchoService/echo\": ?\"CLOSED\"");
+                    InMemoryMetricReader metrics = context.getBean(InMemoryMetricReader.class);
+                    assertThat(metrics.collectAllMetrics())
+                            .filteredOn(m -> m.getName().equals("outrigger.breaker.state"))
+                            .singleElement()
+                            .satisfies(m -> assertThat(m.getLongGaugeData().getPoints())
+                                    .anySatisfy(p -> {
+                                        assertThat(p.getAttributes().asMap().values())
+                                                .contains("test.EchoService/echo", "CLOSED");
+                                        assertThat(p.getValue()).isEqualTo(1);
+                                    }));
                 });
     }
 
@@ -90,11 +105,19 @@ class TelemetryAndAdminTest {
         }
 
         @Bean
-        OpenTelemetry openTelemetry(InMemorySpanExporter spans) {
+        InMemoryMetricReader metrics() {
+            return InMemoryMetricReader.create();
+        }
+
+        @Bean
+        OpenTelemetry openTelemetry(InMemorySpanExporter spans, InMemoryMetricReader metrics) {
             // One SDK per context: closing a context shuts its SDK and exporter down.
             return OpenTelemetrySdk.builder()
                     .setTracerProvider(SdkTracerProvider.builder()
                             .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                            .build())
+                    .setMeterProvider(SdkMeterProvider.builder()
+                            .registerMetricReader(metrics)
                             .build())
                     .build();
         }
