@@ -505,8 +505,8 @@ public final class SidecarConfig {
                         + " (expected: a method name, or * for every method)");
             }
             if (identities.isEmpty() || identities.stream().anyMatch(id -> id == null || id.isBlank())) {
-                throw new IllegalArgumentException("--rpc-allow " + service + "/" + method + ": identities "
-                        + identities + " (expected: one or more certificate common names, or *)");
+                throw new IllegalArgumentException("--rpc-allow: identities " + identities + " for " + service + "/"
+                        + method + " (expected: one or more certificate common names, or *)");
             }
             List<String> ids = rpcAllow.computeIfAbsent(service + "/" + method, t -> new ArrayList<>());
             identities.stream()

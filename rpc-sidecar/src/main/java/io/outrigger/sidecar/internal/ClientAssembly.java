@@ -124,7 +124,7 @@ public final class ClientAssembly {
             b.tls(tls);
         }
         // Outermost: the messages HTTP callers read name the sidecar's flags.
-        b.interceptor(new FlagHints());
+        b.interceptor(new FlagHints(config.tlsCert() != null));
         if (config.bearerTokenFile() != null) {
             if (tls == null) {
                 log.warn("--bearer-token-file without --tls-ca: the token goes to providers in plaintext, readable"

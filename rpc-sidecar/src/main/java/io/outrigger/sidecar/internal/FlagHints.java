@@ -27,12 +27,19 @@ public final class FlagHints implements Interceptor {
                     "send a client certificate or an 'authorization: Bearer ...' header",
                     "start the sidecar with --tls-cert FILE --tls-key FILE (mutual TLS) or --bearer-token-file FILE"));
 
-    @Override
-    public CompletionStage<RpcResponse> intercept(RpcRequest request, Invoker next) {
-        return next.invoke(request).thenApply(FlagHints::rewrite);
+    private final boolean hasClientCertificate;
+
+    /** @param hasClientCertificate whether the sidecar presents a certificate ({@code --tls-cert}) */
+    public FlagHints(boolean hasClientCertificate) {
+        this.hasClientCertificate = hasClientCertificate;
     }
 
-    static RpcResponse rewrite(RpcResponse response) {
+    @Override
+    public CompletionStage<RpcResponse> intercept(RpcRequest request, Invoker next) {
+        return next.invoke(request).thenApply(this::rewrite);
+    }
+
+    RpcResponse rewrite(RpcResponse response) {
         String description = response.status().description();
         if (response.isOk() || description == null) {
             return response;
@@ -40,6 +47,14 @@ public final class FlagHints implements Interceptor {
         String rewritten = description;
         for (Hint hint : HINTS) {
             rewritten = rewritten.replace(hint.library(), hint.sidecar());
+        }
+        // A provider that requires client certificates refuses a sidecar without one with an alert
+        // that, depending on its TLS implementation, reads like a refused certificate.
+        if (!hasClientCertificate
+                && !rewritten.contains("--tls-cert")
+                && (rewritten.contains("bad_certificate") || rewritten.contains("certificate_required"))) {
+            rewritten += "; this sidecar sends no client certificate: if the provider requires one (mutual TLS),"
+                    + " start the sidecar with --tls-cert FILE --tls-key FILE";
         }
         return rewritten.equals(description)
                 ? response
