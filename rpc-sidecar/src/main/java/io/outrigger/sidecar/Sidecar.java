@@ -2,10 +2,12 @@ package io.outrigger.sidecar;
 
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
+import io.outrigger.core.auth.AccessControl;
 import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.server.RpcServer;
+import io.outrigger.core.tls.TlsConfig;
 import io.outrigger.governance.LiveRules;
 import io.outrigger.observability.OutriggerTelemetry;
 import io.outrigger.sidecar.internal.AdminJson;
@@ -13,11 +15,15 @@ import io.outrigger.sidecar.internal.ClientAssembly;
 import io.outrigger.sidecar.internal.CommandLine;
 import io.outrigger.sidecar.internal.HealthChecks;
 import io.outrigger.sidecar.internal.HttpEndpoint;
+import io.outrigger.sidecar.internal.HttpRoutes;
+import io.outrigger.sidecar.internal.HttpTokenCheck;
 import io.outrigger.sidecar.internal.InboundExport;
 import io.outrigger.sidecar.internal.OutboundCalls;
 import io.outrigger.sidecar.internal.RulesCommand;
 import io.outrigger.sidecar.internal.Schemas;
 import io.outrigger.sidecar.internal.SidecarRoutes;
+import io.outrigger.sidecar.internal.SidecarSecurity;
+import io.outrigger.sidecar.internal.TokenFile;
 import io.outrigger.sidecar.internal.WatchedRegistry;
 import java.net.InetAddress;
 import java.net.URI;
@@ -157,6 +163,14 @@ public final class Sidecar implements AutoCloseable {
                 .port(config.rpcPort())
                 .maxMessageSize(Math.max(config.maxBodyBytes(), 4 * 1024 * 1024));
         telemetry.instrument(server); // first: the server span covers everything else
+        TlsConfig tls = SidecarSecurity.serverTls(config);
+        if (tls != null) {
+            server.tls(tls);
+        }
+        AccessControl acl = SidecarSecurity.accessControl(config);
+        if (acl != null) {
+            server.interceptor(acl); // after telemetry: refusals are traced and counted
+        }
         for (Map.Entry<String, URI> e : config.exports().entrySet()) {
             InboundExport export = new InboundExport(e.getKey(), e.getValue(), httpClient, schemas.fileDescriptorSet());
             exports.add(export);
@@ -186,11 +200,22 @@ public final class Sidecar implements AutoCloseable {
         SidecarRoutes routes = new SidecarRoutes(
                 calls, () -> ready, () -> AdminJson.render(registryName, registry, exports, sections));
         int ioThreads = Math.min(2, Runtime.getRuntime().availableProcessors());
-        http = HttpEndpoint.start(config.httpHost(), config.httpPort(), ioThreads, config.maxBodyBytes(), routes);
-        if (!isLoopback(config.httpHost())) {
+        HttpRoutes guarded = config.httpTokenFile() == null
+                ? routes
+                : new HttpTokenCheck(
+                        new TokenFile(config.httpTokenFile(), "--http-token-file", ClientAssembly.TOKEN_CHECK_INTERVAL),
+                        routes);
+        http = HttpEndpoint.start(config.httpHost(), config.httpPort(), ioThreads, config.maxBodyBytes(), guarded);
+        if (!isLoopback(config.httpHost()) && config.httpTokenFile() == null) {
             log.warn(
-                    "the HTTP endpoint listens on {}, not on loopback: anyone who can reach it can call every"
-                            + " service through this sidecar",
+                    "the HTTP endpoint listens on {}, not on loopback, and asks for no token: anyone who can reach"
+                            + " it can call every service through this sidecar. Require a token with"
+                            + " --http-token-file FILE, or listen on 127.0.0.1",
+                    config.httpHost());
+        } else if (!isLoopback(config.httpHost())) {
+            log.info(
+                    "the HTTP endpoint listens on {}, not on loopback; it requires the token of --http-token-file,"
+                            + " which travels in plaintext HTTP: keep that network private",
                     config.httpHost());
         }
     }

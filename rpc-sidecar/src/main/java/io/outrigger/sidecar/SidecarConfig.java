@@ -3,6 +3,7 @@ package io.outrigger.sidecar;
 import io.outrigger.governance.LoadBalancing;
 import io.outrigger.sidecar.internal.CommandLine;
 import io.outrigger.sidecar.internal.HostPort;
+import io.outrigger.sidecar.internal.TokenFile;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +48,15 @@ public final class SidecarConfig {
     private final Duration defaultTimeout;
     private final Duration propagationDelay;
     private final LoadBalancing loadBalancing;
+    private final Path tlsCa;
+    private final Path tlsCert;
+    private final Path tlsKey;
+    private final Path bearerTokenFile;
+    private final Path rpcTlsCert;
+    private final Path rpcTlsKey;
+    private final Path rpcTlsClientCa;
+    private final Map<String, List<String>> rpcAllow;
+    private final Path httpTokenFile;
 
     private SidecarConfig(Builder b) {
         this.registry = b.registry;
@@ -72,12 +82,42 @@ public final class SidecarConfig {
         this.defaultTimeout = b.defaultTimeout;
         this.propagationDelay = b.propagationDelay;
         this.loadBalancing = b.loadBalancing;
+        this.tlsCa = b.tlsCa;
+        this.tlsCert = b.tlsCert;
+        this.tlsKey = b.tlsKey;
+        this.bearerTokenFile = b.bearerTokenFile;
+        this.rpcTlsCert = b.rpcTlsCert;
+        this.rpcTlsKey = b.rpcTlsKey;
+        this.rpcTlsClientCa = b.rpcTlsClientCa;
+        Map<String, List<String>> allow = new LinkedHashMap<>();
+        b.rpcAllow.forEach((target, ids) -> allow.put(target, List.copyOf(ids)));
+        this.rpcAllow = java.util.Collections.unmodifiableMap(allow);
+        this.httpTokenFile = b.httpTokenFile;
+        bothOrNeither("--tls-cert", tlsCert, "--tls-key", tlsKey);
+        bothOrNeither("--rpc-tls-cert", rpcTlsCert, "--rpc-tls-key", rpcTlsKey);
+        if (rpcTlsClientCa != null && rpcTlsCert == null) {
+            throw new IllegalArgumentException("--rpc-tls-client-ca: given without --rpc-tls-cert and --rpc-tls-key"
+                    + " (expected: the --rpc listener's own certificate first; client certificates need TLS)");
+        }
+        if (!rpcAllow.isEmpty() && rpcTlsClientCa == null) {
+            throw new IllegalArgumentException("--rpc-allow: given without --rpc-tls-client-ca (expected: callers"
+                    + " are identified by their client certificates, so the --rpc listener must require them)");
+        }
         if (registry != null) {
             CommandLine.zooKeeperConnectString(registry); // validates
             if (!staticProviders.isEmpty()) {
                 throw new IllegalArgumentException(
                         "--static: not allowed with --registry (expected: one or the other)");
             }
+        }
+    }
+
+    private static void bothOrNeither(String flag, Path value, String other, Path otherValue) {
+        if ((value == null) != (otherValue == null)) {
+            String given = value == null ? other : flag;
+            String missing = value == null ? flag : other;
+            throw new IllegalArgumentException(given + ": given without " + missing
+                    + " (expected: both, the certificate chain and its private key)");
         }
     }
 
@@ -180,6 +220,64 @@ public final class SidecarConfig {
         return loadBalancing;
     }
 
+    /**
+     * The PEM bundle of authorities that sign the providers' certificates ({@code --tls-ca}), or
+     * {@code null}. Outbound calls use TLS when this or {@link #tlsCert()} is set.
+     */
+    public Path tlsCa() {
+        return tlsCa;
+    }
+
+    /** The certificate chain presented to providers that require mutual TLS ({@code --tls-cert}), or {@code null}. */
+    public Path tlsCert() {
+        return tlsCert;
+    }
+
+    /** The PKCS#8 private key of {@link #tlsCert()} ({@code --tls-key}), or {@code null}. */
+    public Path tlsKey() {
+        return tlsKey;
+    }
+
+    /** Outbound calls send {@code authorization: Bearer} with the token in this file ({@code --bearer-token-file}), or {@code null}. */
+    public Path bearerTokenFile() {
+        return bearerTokenFile;
+    }
+
+    /** The certificate chain of the {@code --rpc} listener ({@code --rpc-tls-cert}), or {@code null} (plaintext). */
+    public Path rpcTlsCert() {
+        return rpcTlsCert;
+    }
+
+    /** The PKCS#8 private key of {@link #rpcTlsCert()} ({@code --rpc-tls-key}), or {@code null}. */
+    public Path rpcTlsKey() {
+        return rpcTlsKey;
+    }
+
+    /**
+     * The authorities that sign callers' client certificates ({@code --rpc-tls-client-ca}), or {@code
+     * null}. When set, the {@code --rpc} listener requires a client certificate (mutual TLS).
+     */
+    public Path rpcTlsClientCa() {
+        return rpcTlsClientCa;
+    }
+
+    /**
+     * Who may call the exports ({@code --rpc-allow}): {@code SERVICE/METHOD} ({@code *} for every
+     * method) to the identities (client certificate common names, {@code *} for any certified
+     * caller). Empty means no access control: every caller the TLS settings let in may call.
+     */
+    public Map<String, List<String>> rpcAllow() {
+        return rpcAllow;
+    }
+
+    /**
+     * The file holding the token HTTP callers must send as {@code Authorization: Bearer}
+     * ({@code --http-token-file}), or {@code null}: no token is asked for.
+     */
+    public Path httpTokenFile() {
+        return httpTokenFile;
+    }
+
     @Override
     public String toString() {
         return "SidecarConfig[registry=" + (registry == null ? "static" : registry) + ", http=" + httpHost + ":"
@@ -206,6 +304,15 @@ public final class SidecarConfig {
         private Duration defaultTimeout = Duration.ofSeconds(5);
         private Duration propagationDelay = Duration.ofSeconds(1);
         private LoadBalancing loadBalancing = LoadBalancing.PEAK_EWMA;
+        private Path tlsCa;
+        private Path tlsCert;
+        private Path tlsKey;
+        private Path bearerTokenFile;
+        private Path rpcTlsCert;
+        private Path rpcTlsKey;
+        private Path rpcTlsClientCa;
+        private final Map<String, List<String>> rpcAllow = new LinkedHashMap<>();
+        private Path httpTokenFile;
 
         private Builder() {}
 
@@ -329,9 +436,122 @@ public final class SidecarConfig {
             return this;
         }
 
+        /**
+         * Trusts the authorities in {@code caBundle} (PEM) to sign providers' certificates, and turns TLS
+         * on for outbound calls. Default: none (plaintext, unless {@link #tlsCert} is set, which trusts
+         * the JDK's default authorities).
+         */
+        public Builder tlsCa(Path caBundle) {
+            this.tlsCa = readable("--tls-ca", caBundle, "a PEM file of CA certificates");
+            return this;
+        }
+
+        /** The certificate chain (PEM, leaf first) presented to providers that require mutual TLS. Needs {@link #tlsKey}. Default: none. */
+        public Builder tlsCert(Path certificateChain) {
+            this.tlsCert = readable("--tls-cert", certificateChain, "a PEM certificate chain");
+            return this;
+        }
+
+        /** The private key (PKCS#8 PEM) of {@link #tlsCert}. Default: none. */
+        public Builder tlsKey(Path privateKey) {
+            this.tlsKey = readable("--tls-key", privateKey, "a PKCS#8 PEM private key");
+            return this;
+        }
+
+        /**
+         * Outbound calls carry {@code authorization: Bearer <token>}, the token being the content of
+         * {@code file} (surrounding whitespace ignored), read again when the file changes. Default: none.
+         *
+         * @throws IllegalArgumentException if the file cannot be read or holds no usable token
+         */
+        public Builder bearerTokenFile(Path file) {
+            this.bearerTokenFile = tokenFile("--bearer-token-file", file);
+            return this;
+        }
+
+        /** The certificate chain (PEM) of the {@code --rpc} listener: inbound calls use TLS. Needs {@link #rpcTlsKey}. Default: none (plaintext). */
+        public Builder rpcTlsCert(Path certificateChain) {
+            this.rpcTlsCert = readable("--rpc-tls-cert", certificateChain, "a PEM certificate chain");
+            return this;
+        }
+
+        /** The private key (PKCS#8 PEM) of {@link #rpcTlsCert}. Default: none. */
+        public Builder rpcTlsKey(Path privateKey) {
+            this.rpcTlsKey = readable("--rpc-tls-key", privateKey, "a PKCS#8 PEM private key");
+            return this;
+        }
+
+        /**
+         * The {@code --rpc} listener requires client certificates signed by the authorities in {@code
+         * caBundle} (mutual TLS). Needs {@link #rpcTlsCert}. Default: none (no client certificate asked for).
+         */
+        public Builder rpcTlsClientCa(Path caBundle) {
+            this.rpcTlsClientCa = readable("--rpc-tls-client-ca", caBundle, "a PEM file of CA certificates");
+            return this;
+        }
+
+        /**
+         * Lets the callers named {@code identities} (client certificate common names; {@code *}: any
+         * certified caller) call {@code method} ({@code *}: every method) of the exported {@code
+         * service}. Once any rule is given, calls no rule allows are refused with PERMISSION_DENIED.
+         * Needs {@link #rpcTlsClientCa}. Calling it again for the same target adds identities.
+         * Default: no rules (no access control).
+         */
+        public Builder rpcAllow(String service, String method, List<String> identities) {
+            checkService("--rpc-allow", service);
+            Objects.requireNonNull(method, "method");
+            if (method.isEmpty() || method.indexOf('/') >= 0 || method.length() > 255) {
+                throw new IllegalArgumentException("--rpc-allow: method \"" + method + "\" of " + service
+                        + " (expected: a method name, or * for every method)");
+            }
+            if (identities.isEmpty() || identities.stream().anyMatch(id -> id == null || id.isBlank())) {
+                throw new IllegalArgumentException("--rpc-allow: identities " + identities + " for " + service + "/"
+                        + method + " (expected: one or more certificate common names, or *)");
+            }
+            List<String> ids = rpcAllow.computeIfAbsent(service + "/" + method, t -> new ArrayList<>());
+            identities.stream()
+                    .map(String::strip)
+                    .filter(id -> !ids.contains(id))
+                    .forEach(ids::add);
+            return this;
+        }
+
+        /**
+         * Every HTTP request except {@code GET /health} must carry {@code Authorization: Bearer <token>},
+         * the token being the content of {@code file} (surrounding whitespace ignored), read again when
+         * the file changes; others get 401 UNAUTHENTICATED. Default: none (no token asked for).
+         *
+         * @throws IllegalArgumentException if the file cannot be read or holds no usable token
+         */
+        public Builder httpTokenFile(Path file) {
+            this.httpTokenFile = tokenFile("--http-token-file", file);
+            return this;
+        }
+
         /** @throws IllegalArgumentException if an address or a combination of settings is invalid */
         public SidecarConfig build() {
             return new SidecarConfig(this);
+        }
+
+        private static Path readable(String flag, Path file, String expected) {
+            Objects.requireNonNull(file, flag);
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                throw new IllegalArgumentException(flag + ": " + file + " does not exist (expected: " + expected + ")");
+            }
+            if (!java.nio.file.Files.isReadable(file)) {
+                throw new IllegalArgumentException(flag + ": " + file + " is not readable by this process");
+            }
+            return file;
+        }
+
+        private static Path tokenFile(String flag, Path file) {
+            readable(flag, file, "a file holding one token");
+            try {
+                TokenFile.read(file);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+            }
+            return file;
         }
 
         private static void checkService(String flag, String service) {

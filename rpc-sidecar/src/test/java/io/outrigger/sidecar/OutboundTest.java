@@ -273,6 +273,26 @@ class OutboundTest {
         }
     }
 
+    @Test
+    void aPipelined413WaitsForTheAnswersBeforeIt() throws Exception {
+        byte[] slow = TestMessages.echoRequest("slow").toBuilder()
+                .setSleepMillis(300)
+                .build()
+                .toByteArray();
+        byte[] oversized = new byte[100 * 1024];
+        try (Socket s = new Socket("127.0.0.1", sidecar.httpPort())) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write(httpPost(ECHO, slow));
+            out.write(httpPost(ECHO, oversized));
+            out.write(httpPost(ECHO, TestMessages.echoRequest("fast").toByteArray()));
+            out.flush();
+            assertThat(readResponse(s.getInputStream())).contains("200 OK").contains("slow");
+            assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 413");
+            assertThat(readResponse(s.getInputStream())).contains("200 OK").contains("fast");
+        }
+    }
+
     static void assertFailure(Answer a, int status, String code, String messagePart) {
         assertThat(a.status()).as("HTTP status of %s", a.body()).isEqualTo(status);
         assertThat(a.header("X-Outrigger-Status")).isEqualTo(code);

@@ -1,9 +1,11 @@
 package io.outrigger.sidecar.internal;
 
+import io.outrigger.core.auth.BearerToken;
 import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.registry.StaticRegistry;
+import io.outrigger.core.tls.TlsConfig;
 import io.outrigger.governance.ClientGovernance;
 import io.outrigger.governance.LiveRules;
 import io.outrigger.observability.AdminSection;
@@ -12,9 +14,12 @@ import io.outrigger.observability.OutriggerTelemetry;
 import io.outrigger.registry.InstanceOrigin;
 import io.outrigger.registry.ZooKeeperRegistry;
 import io.outrigger.sidecar.SidecarConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place where the sidecar's client is assembled from the other modules: which registry it
@@ -23,6 +28,11 @@ import java.util.Map;
  * would.
  */
 public final class ClientAssembly {
+
+    /** How often token files are checked for changes. */
+    public static final Duration TOKEN_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+    private static final Logger log = LoggerFactory.getLogger(ClientAssembly.class);
 
     private ClientAssembly() {}
 
@@ -88,7 +98,9 @@ public final class ClientAssembly {
      * Java caller plugs it: fallback (forced degrade from rules), then timeout, method breaker and
      * failover with the retry budget, then the routers (version, group, splits, tag, zone,
      * outliers), the balancer, and the per-endpoint breakers; around them tracing and metrics of
-     * rpc-observability (outermost, so they see retries and fast rejections). Completes calls on the
+     * rpc-observability (outermost, so they see retries and fast rejections). With {@code --tls-*}
+     * it connects with TLS, with {@code --bearer-token-file} every call carries the token, and
+     * failure messages name the sidecar's flags ({@link FlagHints}). Completes calls on the
      * I/O thread ({@code responseExecutor Runnable::run}): the sidecar's callbacks only hop back to an
      * HTTP event loop.
      *
@@ -107,6 +119,21 @@ public final class ClientAssembly {
                 .defaultTimeout(config.defaultTimeout())
                 .responseExecutor(Runnable::run)
                 .maxMessageSize(Math.max(config.maxBodyBytes(), 4 * 1024 * 1024)));
+        TlsConfig tls = SidecarSecurity.clientTls(config);
+        if (tls != null) {
+            b.tls(tls);
+        }
+        // Outermost: the messages HTTP callers read name the sidecar's flags.
+        b.interceptor(new FlagHints(config.tlsCert() != null));
+        if (config.bearerTokenFile() != null) {
+            if (tls == null) {
+                log.warn("--bearer-token-file without --tls-ca: the token goes to providers in plaintext, readable"
+                        + " by anyone on the path; add --tls-ca FILE");
+            }
+            // Once per call, not per attempt: every attempt carries the token current when the call began.
+            b.interceptor(BearerToken.interceptor(
+                    new TokenFile(config.bearerTokenFile(), "--bearer-token-file", TOKEN_CHECK_INTERVAL)));
+        }
         return telemetry.instrument(b).build();
     }
 }

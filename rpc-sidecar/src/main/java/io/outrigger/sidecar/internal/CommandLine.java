@@ -37,7 +37,8 @@ public final class CommandLine {
                                     the ZooKeeper registry (providers, exports and live rules). Without it
                                     the sidecar runs in static mode (see --static)
               --http HOST:PORT      the HTTP endpoint for callers (default 127.0.0.1:15001). A non-loopback
-                                    host logs a warning: anyone who reaches it can call every service
+                                    host without --http-token-file logs a warning: anyone who reaches it
+                                    can call every service
               --rpc HOST:PORT       the native-protocol listener for inbound calls to exports
                                     (default 0.0.0.0:15002; only opened when there is an --export)
               --export SERVICE=URL  repeatable: the local app at base URL URL serves SERVICE. The sidecar
@@ -67,6 +68,25 @@ public final class CommandLine {
               --load-balancing NAME peak_ewma (default), weighted_random, round_robin, least_outstanding or
                                     consistent_hash (keyed by the X-Outrigger-Hash-Key header)
 
+            Security (docs/security.md, "The sidecar"):
+              --http-token-file FILE  HTTP callers must send "Authorization: Bearer TOKEN", TOKEN being the
+                                    content of FILE (re-read when it changes); others get 401. GET /health
+                                    needs no token
+              --tls-ca FILE         outbound calls use TLS and trust the CA certificates (PEM) in FILE to
+                                    sign the providers' certificates
+              --tls-cert FILE, --tls-key FILE
+                                    the certificate chain (PEM) and PKCS#8 key presented to providers that
+                                    require client certificates (mutual TLS)
+              --bearer-token-file FILE  outbound calls send "authorization: Bearer TOKEN" read from FILE
+                                    (re-read when it changes)
+              --rpc-tls-cert FILE, --rpc-tls-key FILE
+                                    the --rpc listener serves TLS with this certificate chain and key
+              --rpc-tls-client-ca FILE  the --rpc listener requires client certificates signed by these CAs
+              --rpc-allow SERVICE/METHOD=NAME[,NAME...]
+                                    repeatable, needs --rpc-tls-client-ca: only callers whose certificate
+                                    common name is listed may call METHOD (* for every method) of the
+                                    exported SERVICE; NAME * is any certified caller; without a rule: refused
+
             HTTP endpoint:
               POST /rpc/{service}/{method}   Content-Type application/x-protobuf, application/x-thrift or
                                              application/json (protobuf services with descriptors)
@@ -91,7 +111,16 @@ public final class CommandLine {
             "max-body-bytes",
             "timeout-ms",
             "propagation-delay-ms",
-            "load-balancing");
+            "load-balancing",
+            "http-token-file",
+            "tls-ca",
+            "tls-cert",
+            "tls-key",
+            "bearer-token-file",
+            "rpc-tls-cert",
+            "rpc-tls-key",
+            "rpc-tls-client-ca",
+            "rpc-allow");
 
     private CommandLine() {}
 
@@ -161,6 +190,8 @@ public final class CommandLine {
             String where = file + ": " + key;
             if (key.startsWith("export.")) {
                 apply(b, where, "export", key.substring("export.".length()) + "=" + value);
+            } else if (key.startsWith("rpc-allow.")) {
+                apply(b, where, "rpc-allow", key.substring("rpc-allow.".length()) + "=" + value);
             } else if (key.startsWith("static.")) {
                 apply(b, where, "static", key.substring("static.".length()) + "=" + value);
             } else if (key.equals("descriptors")) {
@@ -177,7 +208,7 @@ public final class CommandLine {
             } else {
                 throw new IllegalArgumentException(where + ": unknown setting (expected one of: "
                         + String.join(", ", new TreeSet<>(VALUE_FLAGS)).replace("config, ", "")
-                        + "; export.SERVICE, static.SERVICE)");
+                        + "; export.SERVICE, static.SERVICE, rpc-allow.SERVICE/METHOD)");
             }
         }
     }
@@ -218,6 +249,29 @@ public final class CommandLine {
                 case "timeout-ms" -> b.defaultTimeout(Duration.ofMillis(number(value)));
                 case "propagation-delay-ms" -> b.propagationDelay(Duration.ofMillis(number(value)));
                 case "load-balancing" -> b.loadBalancing(loadBalancing(value));
+                case "http-token-file" -> b.httpTokenFile(Path.of(value));
+                case "tls-ca" -> b.tlsCa(Path.of(value));
+                case "tls-cert" -> b.tlsCert(Path.of(value));
+                case "tls-key" -> b.tlsKey(Path.of(value));
+                case "bearer-token-file" -> b.bearerTokenFile(Path.of(value));
+                case "rpc-tls-cert" -> b.rpcTlsCert(Path.of(value));
+                case "rpc-tls-key" -> b.rpcTlsKey(Path.of(value));
+                case "rpc-tls-client-ca" -> b.rpcTlsClientCa(Path.of(value));
+                case "rpc-allow" -> {
+                    String[] kv = keyValue(value, "SERVICE/METHOD=NAME[,NAME...], e.g. demo.Greeter/*=billing,ops");
+                    int slash = kv[0].lastIndexOf('/');
+                    if (slash <= 0 || slash == kv[0].length() - 1) {
+                        throw new IllegalArgumentException("\"" + value
+                                + "\" (expected: SERVICE/METHOD=NAME[,NAME...], e.g. demo.Greeter/*=billing,ops)");
+                    }
+                    List<String> names = new ArrayList<>();
+                    for (String n : kv[1].split(",")) {
+                        if (!n.isBlank()) {
+                            names.add(n.strip());
+                        }
+                    }
+                    b.rpcAllow(kv[0].substring(0, slash), kv[0].substring(slash + 1), names);
+                }
                 default -> throw new IllegalArgumentException("unknown setting");
             }
         } catch (IllegalArgumentException e) {

@@ -152,10 +152,13 @@ public final class HttpEndpoint implements AutoCloseable {
                     && HttpUtil.isKeepAlive(request)
                     && HttpUtil.isContentLengthSet(request)
                     && !HttpUtil.is100ContinueExpected(request);
-            ctx.writeAndFlush(toResponse(reply, request.protocolVersion(), keepAlive))
-                    .addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+            // Through the handler, so the answer keeps its place behind those of earlier pipelined requests.
+            ctx.fireChannelRead(new Refused(reply, request.protocolVersion(), keepAlive));
         }
     }
+
+    /** An answer decided before the handler saw the request (413), queued in request order by the handler. */
+    record Refused(HttpReply reply, HttpVersion version, boolean keepAlive) {}
 
     /** One per connection; everything runs on the connection's event loop. */
     static final class Handler extends ChannelInboundHandlerAdapter {
@@ -180,6 +183,12 @@ public final class HttpEndpoint implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Refused refused && !closing) {
+                Slot slot = new Slot(refused.version(), refused.keepAlive());
+                pending.add(slot);
+                complete(ctx, slot, refused.reply());
+                return;
+            }
             if (!(msg instanceof FullHttpRequest request)) {
                 io.netty.util.ReferenceCountUtil.release(msg);
                 return;
