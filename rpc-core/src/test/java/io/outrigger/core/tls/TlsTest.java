@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -124,6 +125,30 @@ class TlsTest {
             });
             assertThat(logs.count("refusing plaintext connection from 127.0.0.1"))
                     .isPositive();
+        }
+    }
+
+    @Test
+    void everyCallAPlaintextClientHadInFlightIsToldTheServerRequiresTlsAndWasNotRun() {
+        RpcServer server = server(TlsConfig.server(serverCert.certificate(), serverCert.privateKey())
+                .build());
+        EchoService echo = client(server, (TlsConfig) null).refer(EchoService.class);
+
+        List<CompletableFuture<?>> calls = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            calls.add(echo.echoAsync(echoRequest("hi " + i)).toCompletableFuture());
+        }
+        for (CompletableFuture<?> call : calls) {
+            assertThatThrownBy(call::join)
+                    .hasCauseInstanceOf(RpcException.class)
+                    .satisfies(e -> {
+                        RpcException rpc = (RpcException) e.getCause();
+                        assertThat(rpc.status().code()).isEqualTo(Status.Code.UNAVAILABLE);
+                        assertThat(rpc.status().description())
+                                .contains("requires TLS")
+                                .contains("not run")
+                                .doesNotContain("may have run");
+                    });
         }
     }
 

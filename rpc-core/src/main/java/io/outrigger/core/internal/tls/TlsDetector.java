@@ -1,6 +1,7 @@
 package io.outrigger.core.internal.tls;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -17,8 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * First in a TLS server's pipeline: looks at the first byte a client sends. A TLS record goes on to
  * the {@code SslHandler} that replaces this handler; a plaintext Outrigger frame (the client was not
- * configured for TLS) is answered with {@code UNAVAILABLE} saying so, and the connection closed, so
- * the caller reads a clear reason instead of a bare "connection closed".
+ * configured for TLS) is answered with a GOAWAY that accepted no request and gives the reason, then
+ * {@code UNAVAILABLE} saying so for the first request, and the connection is closed. So every call
+ * the client had in flight there fails with the reason and is known not to have run (safe to retry),
+ * instead of a bare "connection closed while the call was in flight".
  */
 public final class TlsDetector extends ByteToMessageDecoder {
 
@@ -56,19 +59,21 @@ public final class TlsDetector extends ByteToMessageDecoder {
         refused = true;
         String remote = address(ctx.channel().remoteAddress());
         log.warn("refusing plaintext connection from {}: this port requires TLS", remote);
+        String reason = "the server at " + address(ctx.channel().localAddress())
+                + " requires TLS and this client connected without it (configure RpcClient.Builder.tls)";
+        // Last accepted request 0: none. The client fails every call it sent here as not run.
+        ctx.write(FrameEncoder.goAway(ctx.alloc(), 0, reason), ctx.voidPromise());
         boolean request = (flags & (FrameFlags.RESPONSE | FrameFlags.HEARTBEAT | FrameFlags.GOAWAY)) == 0;
         if (request) {
-            ByteBuf refusal = encoder.response(
-                    ctx.alloc(),
-                    requestId,
-                    RpcResponse.failure(Status.UNAVAILABLE.withDescription("the server at "
-                            + address(ctx.channel().localAddress())
-                            + " requires TLS and this client connected without it (configure RpcClient.Builder.tls);"
-                            + " the request was not run")));
-            ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ctx.close();
+            ctx.write(
+                    encoder.response(
+                            ctx.alloc(),
+                            requestId,
+                            RpcResponse.failure(
+                                    Status.UNAVAILABLE.withDescription(reason + "; the request was not run"))),
+                    ctx.voidPromise());
         }
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     private static String address(SocketAddress address) {

@@ -49,6 +49,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private volatile boolean goingAway;
     /** From the provider's closing frame: calls with higher ids were not run (event loop only). */
     private int goAwayLastId;
+
+    private String goAwayReason = "";
     /** Set when the owner wants the connection closed as soon as no call is pending. */
     private boolean closeWhenIdle;
     /** Why this side is closing the connection, for the failures of the calls in flight (event loop only). */
@@ -101,7 +103,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         call.frame = null;
         if (goingAway || !channel.isActive()) {
             frame.release();
-            call.finish(notSent(goingAway ? "is shutting down" : "is closed"));
+            call.finish(notSent(
+                    !goingAway
+                            ? "is closed"
+                            : goAwayLastId == 0 ? "was refused (" + goAwayReason + ")" : "is shutting down"));
             return;
         }
         long remaining = call.request.deadline().remainingNanos();
@@ -154,11 +159,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             } else if (frame.isGoAway()) {
                 goingAway = true;
                 goAwayLastId = frame.requestId();
-                log.info(
-                        "{} is shutting down ({}); {} calls in flight there will finish, new calls go elsewhere",
-                        remote,
-                        PeerText.safe(new String(frame.body(), StandardCharsets.UTF_8)),
-                        pending.size());
+                goAwayReason = PeerText.safe(new String(frame.body(), StandardCharsets.UTF_8));
+                if (goAwayLastId == 0) {
+                    log.warn("{} refused this connection ({}); new calls go elsewhere", remote, goAwayReason);
+                } else {
+                    log.info(
+                            "{} is shutting down ({}); {} calls in flight there will finish, new calls go elsewhere",
+                            remote,
+                            goAwayReason,
+                            pending.size());
+                }
                 closeIfIdle();
             } else if (frame.isResponse()) {
                 complete(frame);
@@ -260,7 +270,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 if (goingAway && Integer.compareUnsigned(call.id, goAwayLastId) > 0) {
                     // The provider said it would not run requests after goAwayLastId: safe to retry.
                     call.finish(RpcResponse.failure(Status.UNAVAILABLE.withDescription(call.request.fullMethodName()
-                            + ": " + remote + " shut down before running the request; the request was not run")));
+                            + ": " + remote
+                            + (goAwayLastId == 0
+                                    ? " refused the connection (" + goAwayReason + ")"
+                                    : " shut down before running the request")
+                            + "; the request was not run")));
                     continue;
                 }
                 String why = call.request.fullMethodName() + ": connection to " + remote
