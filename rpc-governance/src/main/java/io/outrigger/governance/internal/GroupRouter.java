@@ -71,9 +71,8 @@ public final class GroupRouter implements Router {
         String source;
         if (asked != null) {
             if (asked.error() != null) {
-                return Status.INVALID_ARGUMENT.withDescription("metadata " + perCall.header() + " of "
-                        + request.fullMethodName() + ": " + asked.error()
-                        + " (expected: a group such as blue, a comma-separated list, or *)");
+                return Status.INVALID_ARGUMENT.withDescription(
+                        "metadata " + perCall.header() + " of " + request.fullMethodName() + ": " + asked.error());
             }
             groups = String.join(",", asked.value());
             source = "asked per call in metadata " + perCall.header();

@@ -67,7 +67,7 @@ final class PerCallSelector<T> {
             String s = item.strip();
             if (s.isEmpty()) {
                 throw new IllegalArgumentException(
-                        "\"" + text + "\" has an empty item (expected: a comma-separated list)");
+                        "\"" + text + "\" has an empty item (expected: comma-separated values, none empty)");
             }
             items.add(s);
         }

@@ -62,9 +62,8 @@ public final class VersionRouter implements Router {
         String source;
         if (asked != null) {
             if (asked.error() != null) {
-                return Status.INVALID_ARGUMENT.withDescription("metadata " + perCall.header() + " of "
-                        + request.fullMethodName() + ": " + asked.error()
-                        + " (expected: versions or patterns such as 1.4.0, 2.* or *, comma-separated)");
+                return Status.INVALID_ARGUMENT.withDescription(
+                        "metadata " + perCall.header() + " of " + request.fullMethodName() + ": " + asked.error());
             }
             patterns = join(asked.value());
             source = "asked per call in metadata " + perCall.header();
