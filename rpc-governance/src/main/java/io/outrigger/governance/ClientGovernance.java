@@ -91,6 +91,27 @@ public final class ClientGovernance {
     /** The request metadata key holding a call's routing tag (tag routing, see {@link #routers()}): {@value}. */
     public static final String TAG_HEADER = "outrigger-tag";
 
+    /**
+     * The request metadata key selecting, per call, the provider versions a call may go to: {@value}.
+     * Same syntax as {@link Builder#version}, comma-separated ({@code 2.*}, {@code 1.4.0,1.5.*}); it
+     * takes precedence over the service's rules and over {@link Builder#version}. The sidecar maps its
+     * {@code X-Outrigger-Version} header onto it.
+     *
+     * <pre>{@code
+     * EchoService v2 = client.reference(EchoService.class).header(ClientGovernance.VERSION_HEADER, "2.*").build();
+     * client.invoker("demo.EchoService").invoke(request.withHeader(ClientGovernance.VERSION_HEADER, "1.0.0"));
+     * }</pre>
+     */
+    public static final String VERSION_HEADER = "outrigger-version";
+
+    /**
+     * The request metadata key selecting, per call, the provider group(s) a call may go to: {@value}
+     * ({@code blue}, {@code blue,green}, or {@code *} for any); it takes precedence over the service's
+     * rules and over {@link Builder#group}. The sidecar maps its {@code X-Outrigger-Group} header onto
+     * it.
+     */
+    public static final String GROUP_HEADER = "outrigger-group";
+
     private final Interceptor fallback;
     private final Interceptor retry;
     private final List<Router> routers;
@@ -267,8 +288,8 @@ public final class ClientGovernance {
 
         /**
          * Only call providers whose version matches one of {@code patterns}: exact ({@code 1.4.0}),
-         * prefix wildcard ({@code 2.*}) or {@code *}. Rules ({@code routing.versions}) override it.
-         * Default: any version.
+         * prefix wildcard ({@code 2.*}) or {@code *}. Rules ({@code routing.versions}) override it, and
+         * a call's {@link #VERSION_HEADER} metadata overrides both. Default: any version.
          */
         public Builder version(String... patterns) {
             List<String> list = List.of(patterns);
@@ -279,7 +300,10 @@ public final class ClientGovernance {
             return this;
         }
 
-        /** Only call providers in {@code group} ({@code *}: any). Rules override it. Default: any group. */
+        /**
+         * Only call providers in {@code group} ({@code *}: any). Rules override it, and a call's {@link
+         * #GROUP_HEADER} metadata overrides both. Default: any group.
+         */
         public Builder group(String group) {
             this.group = Objects.requireNonNull(group, "group");
             return this;
@@ -451,8 +475,9 @@ public final class ClientGovernance {
             retrySlot.add(strategy); // last: each attempt goes back through routing and balancing
 
             List<Router> routers = new ArrayList<>();
-            routers.add(new VersionRouter(versions, store)); // hard requirements first: may leave nothing
-            routers.add(new GroupRouter(group, store));
+            routers.add(
+                    new VersionRouter(versions, store, VERSION_HEADER)); // hard requirements first: may leave nothing
+            routers.add(new GroupRouter(group, store, GROUP_HEADER));
             routers.add(new SplitRouter(store, TAG_HEADER, random)); // before tags: splits may pick tagged canaries
             routers.add(new TagRouter(TAG_HEADER));
             if (zone != null) {

@@ -6,6 +6,7 @@ import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.registry.internal.ConnectionSettings;
 import io.outrigger.registry.internal.FileNodeCache;
+import io.outrigger.registry.internal.FileRuleCache;
 import io.outrigger.registry.internal.InstanceJson;
 import io.outrigger.registry.internal.NamedThreadFactory;
 import io.outrigger.registry.internal.ProviderNode;
@@ -314,12 +315,23 @@ public final class ZooKeeperRegistry implements Registry {
     /**
      * A {@link io.outrigger.core.rules.RuleSource} on this registry's ZooKeeper connection (the same
      * ensemble, namespace and credentials); closed with the registry. Same instance on every call.
+     * With the file cache on, it caches the rule documents it reads in {@code
+     * {cacheDirectory}/rules/} and starts from them when ZooKeeper does not answer within the startup
+     * wait, as subscriptions do with provider lists.
      */
     public ZooKeeperRuleSource ruleSource() {
         synchronized (lock) {
             checkOpen();
             if (ruleSource == null) {
-                ruleSource = new ZooKeeperRuleSource(client, notifier, connection, false);
+                ruleSource = new ZooKeeperRuleSource(
+                        client,
+                        notifier,
+                        connection,
+                        false,
+                        fileCache == null
+                                ? null
+                                : new FileRuleCache(fileCache.directory().resolve("rules"), clock),
+                        this::fallbackDelay);
             }
             return ruleSource;
         }

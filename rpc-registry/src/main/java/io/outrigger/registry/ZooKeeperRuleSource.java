@@ -5,11 +5,13 @@ import io.outrigger.core.Subscription;
 import io.outrigger.core.rules.RuleListener;
 import io.outrigger.core.rules.RuleSource;
 import io.outrigger.registry.internal.ConnectionSettings;
+import io.outrigger.registry.internal.FileRuleCache;
 import io.outrigger.registry.internal.InstanceJson;
 import io.outrigger.registry.internal.NamedThreadFactory;
 import io.outrigger.registry.internal.ZooKeeperLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +21,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -36,6 +41,14 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #watch} delivers the current document (or {@code null} when there is none) once
  * ZooKeeper answers, then every change, from a notification thread, never on the request path. While
  * ZooKeeper is unreachable nothing is delivered, so the rules in force stay in force.
+ *
+ * <p>The rule source of a {@link ZooKeeperRegistry} ({@link ZooKeeperRegistry#ruleSource()}) also keeps
+ * a <b>file cache</b> of the documents it reads, in {@code rules/} inside the registry's cache
+ * directory: every document delivered from ZooKeeper is written there (atomically), a deleted one is
+ * deleted. When ZooKeeper has not answered within the registry's startup wait, a new watch delivers
+ * the cached document instead, so a process restarted during an outage starts with its rules; once
+ * ZooKeeper answers, its document (or its absence) replaces the cached one. A corrupt file is logged
+ * ({@code WARN} naming it) and ignored.
  *
  * <p>{@link #publish}, {@link #read} and {@link #delete} write and read documents directly, for tools
  * such as a command line; they block until ZooKeeper answers (bounded by the connection timeout and
@@ -59,6 +72,8 @@ public final class ZooKeeperRuleSource implements RuleSource {
     private final ZooKeeperLayout layout;
     private final boolean ownsConnection;
     private final long connectionTimeoutMillis;
+    private final FileRuleCache files;
+    private final Supplier<Duration> fallbackDelay;
     private final List<RuleWatch> watches = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -67,6 +82,22 @@ public final class ZooKeeperRuleSource implements RuleSource {
             ScheduledExecutorService notifier,
             ConnectionSettings settings,
             boolean ownsConnection) {
+        this(client, notifier, settings, ownsConnection, null, null);
+    }
+
+    /**
+     * With {@code files} (or null for none): watches start from the file of their service when
+     * ZooKeeper has not delivered within {@code fallbackDelay} (asked when each watch starts).
+     */
+    ZooKeeperRuleSource(
+            CuratorFramework client,
+            ScheduledExecutorService notifier,
+            ConnectionSettings settings,
+            boolean ownsConnection,
+            FileRuleCache files,
+            Supplier<Duration> fallbackDelay) {
+        this.files = files;
+        this.fallbackDelay = fallbackDelay;
         this.client = client;
         this.connectionTimeoutMillis = settings.connectionTimeout().toMillis();
         this.notifier = notifier;
@@ -221,7 +252,15 @@ public final class ZooKeeperRuleSource implements RuleSource {
         return data == null || data.length == 0 ? null : new String(data, StandardCharsets.UTF_8);
     }
 
-    /** One watched rules node. Deliveries run on the notifier, one at a time, only on change. */
+    /** The directory of the rule file cache, or null when there is none. */
+    public Path cacheDirectory() {
+        return files == null ? null : files.directory();
+    }
+
+    /**
+     * One watched rules node. Deliveries run on the notifier, one at a time, only on change; so do
+     * the file cache's reads and writes.
+     */
     private final class RuleWatch {
         private final String service;
         private final String path;
@@ -231,6 +270,9 @@ public final class ZooKeeperRuleSource implements RuleSource {
         private boolean initialized; // notifier thread
         private boolean deliveredOnce; // notifier thread
         private String last; // notifier thread
+        private boolean persistedOnce; // notifier thread
+        private String persisted; // notifier thread: the document the file holds (null: no file)
+        private ScheduledFuture<?> fallbackTask; // notifier thread
 
         RuleWatch(String service, RuleListener listener) {
             this.service = service;
@@ -256,6 +298,42 @@ public final class ZooKeeperRuleSource implements RuleSource {
                             }))
                             .build());
             cache.start();
+            if (files != null) {
+                long waitMillis = fallbackDelay.get().toMillis();
+                run(() -> {
+                    if (active && !initialized) {
+                        fallbackTask = notifier.schedule(() -> fallBackToFile(), waitMillis, TimeUnit.MILLISECONDS);
+                    }
+                });
+            }
+        }
+
+        /** ZooKeeper has not answered in time: deliver the cached document, if there is a usable one. */
+        private void fallBackToFile() {
+            fallbackTask = null;
+            if (!active || initialized || deliveredOnce) {
+                return;
+            }
+            FileRuleCache.ReadResult read = files.read(service);
+            if (read instanceof FileRuleCache.Loaded loaded) {
+                log.warn(
+                        "ZooKeeper at {} not reachable: applying the rules of {} from the file cache {} (written"
+                                + " {}); reconnecting in the background",
+                        describe,
+                        service,
+                        loaded.file(),
+                        loaded.writtenAt() == null ? "at an unknown time" : "at " + loaded.writtenAt());
+                deliverDocument(loaded.document());
+            } else if (read instanceof FileRuleCache.Corrupt corrupt) {
+                log.warn(
+                        "ignoring corrupt rule cache file {}: {}; {} starts without those rules until ZooKeeper"
+                                + " answers",
+                        corrupt.file(),
+                        corrupt.reason(),
+                        service);
+            } else {
+                log.debug("no rule cache file {}", read.file());
+            }
         }
 
         private void deliver() {
@@ -266,6 +344,35 @@ public final class ZooKeeperRuleSource implements RuleSource {
                     .map(ChildData::getData)
                     .map(ZooKeeperRuleSource::text)
                     .orElse(null);
+            if (fallbackTask != null) {
+                fallbackTask.cancel(false);
+                fallbackTask = null;
+            }
+            persist(now);
+            deliverDocument(now);
+        }
+
+        /** Keeps the file cache equal to what ZooKeeper says: {@code now}, or no file when null. */
+        private void persist(String now) {
+            if (files == null || (persistedOnce && Objects.equals(now, persisted))) {
+                return;
+            }
+            try {
+                if (now == null) {
+                    if (files.delete(service)) {
+                        log.info("rules of {} deleted in ZooKeeper: deleted {}", service, files.fileFor(service));
+                    }
+                } else {
+                    files.write(service, now);
+                }
+                persistedOnce = true;
+                persisted = now;
+            } catch (IOException | RuntimeException e) {
+                log.warn("cannot write rule cache file {}: {}", files.fileFor(service), e.toString());
+            }
+        }
+
+        private void deliverDocument(String now) {
             if (deliveredOnce && Objects.equals(now, last)) {
                 return;
             }
@@ -280,6 +387,11 @@ public final class ZooKeeperRuleSource implements RuleSource {
 
         void close(boolean releaseWatch) {
             active = false;
+            run(() -> {
+                if (fallbackTask != null) {
+                    fallbackTask.cancel(false);
+                }
+            });
             if (!releaseWatch) {
                 return;
             }

@@ -127,8 +127,8 @@ class OutboundTest {
                         sidecar.httpPort(),
                         Request.post(ECHO, PROTOBUF)
                                 .echo("meta", 0)
-                                .header("X-Outrigger-Version", "1.2")
-                                .header("X-Outrigger-Group", "blue")
+                                .header("X-Outrigger-Version", "*") // they route: * matches these providers
+                                .header("X-Outrigger-Group", "*")
                                 .header("X-Outrigger-Tag", "canary")
                                 .header("X-Outrigger-Hash-Key", "user-7")
                                 .header("traceparent", traceparent)
@@ -139,8 +139,8 @@ class OutboundTest {
 
         assertThat(a.status()).isEqualTo(200);
         Metadata md = lastMetadata.get();
-        assertThat(md.get("outrigger-version")).isEqualTo("1.2");
-        assertThat(md.get("outrigger-group")).isEqualTo("blue");
+        assertThat(md.get("outrigger-version")).isEqualTo("*");
+        assertThat(md.get("outrigger-group")).isEqualTo("*");
         assertThat(md.get("outrigger-tag")).isEqualTo("canary");
         assertThat(md.get("outrigger-hash-key")).isEqualTo("user-7");
         assertThat(md.get("traceparent")).isEqualTo(traceparent);

@@ -3,9 +3,12 @@ package io.outrigger.governance.internal;
 import io.outrigger.core.cluster.Endpoint;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
-/** List filtering for routers: no copy when every endpoint passes. */
+/** List filtering for routers (no copy when every endpoint passes), and what to say when none passes. */
 final class Routes {
 
     private Routes() {}
@@ -34,5 +37,23 @@ final class Routes {
             }
         }
         return kept;
+    }
+
+    /**
+     * The labels (versions, groups) {@code endpoints} have, with counts, for the message of a call no
+     * provider matched: e.g. {@code 1.0.0 (2 providers), 2.0.0 (1 provider)}; empty shows as {@code ""}.
+     */
+    static String labels(List<Endpoint> endpoints, Function<Endpoint, String> label) {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (Endpoint e : endpoints) {
+            counts.merge(label.apply(e), 1, Integer::sum);
+        }
+        StringBuilder sb = new StringBuilder();
+        counts.forEach((value, n) -> sb.append(sb.length() == 0 ? "" : ", ")
+                .append(value.isEmpty() ? "\"\"" : value)
+                .append(" (")
+                .append(n)
+                .append(n == 1 ? " provider)" : " providers)"));
+        return sb.toString();
     }
 }

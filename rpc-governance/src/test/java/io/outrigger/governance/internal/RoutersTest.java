@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 class RoutersTest {
 
     private static final RpcRequest REQUEST = RpcRequest.of("demo.UserService", "getUser", Payload.EMPTY);
+    private static final String VERSION = "outrigger-version";
+    private static final String GROUP = "outrigger-group";
 
     private final InMemoryRuleSource source = new InMemoryRuleSource();
     private final RuleStore store = new RuleStore(source);
@@ -38,12 +40,14 @@ class RoutersTest {
 
     @Test
     void versionRouterMatchesWildcardsExactVersionsAndLists() {
-        assertThat(new VersionRouter(VersionPattern.parseAll(List.of("2.*")), store).route(all, REQUEST))
+        assertThat(new VersionRouter(VersionPattern.parseAll(List.of("2.*")), store, VERSION).route(all, REQUEST))
                 .containsExactly(v20, canary);
-        assertThat(new VersionRouter(VersionPattern.parseAll(List.of("1.4.0", "1.5.*")), store).route(all, REQUEST))
+        assertThat(new VersionRouter(VersionPattern.parseAll(List.of("1.4.0", "1.5.*")), store, VERSION)
+                        .route(all, REQUEST))
                 .containsExactly(v14, v15);
-        assertThat(new VersionRouter(List.of(), store).route(all, REQUEST)).isSameAs(all);
-        VersionRouter none = new VersionRouter(VersionPattern.parseAll(List.of("3.*")), store);
+        assertThat(new VersionRouter(List.of(), store, VERSION).route(all, REQUEST))
+                .isSameAs(all);
+        VersionRouter none = new VersionRouter(VersionPattern.parseAll(List.of("3.*")), store, VERSION);
         assertThat(none.route(all, REQUEST)).isEmpty();
         assertThat(none.toString()).contains("3.*");
 
@@ -54,12 +58,80 @@ class RoutersTest {
 
     @Test
     void groupRouterKeepsOneGroup() {
-        assertThat(new GroupRouter("blue", store).route(all, REQUEST)).containsExactly(v15, v20);
-        assertThat(new GroupRouter("", store).route(all, REQUEST)).containsExactly(v14, canary);
-        assertThat(new GroupRouter(null, store).route(all, REQUEST)).isSameAs(all);
-        assertThat(new GroupRouter("*", store).route(all, REQUEST)).isSameAs(all);
+        assertThat(new GroupRouter("blue", store, GROUP).route(all, REQUEST)).containsExactly(v15, v20);
+        assertThat(new GroupRouter("", store, GROUP).route(all, REQUEST)).containsExactly(v14, canary);
+        assertThat(new GroupRouter(null, store, GROUP).route(all, REQUEST)).isSameAs(all);
+        assertThat(new GroupRouter("*", store, GROUP).route(all, REQUEST)).isSameAs(all);
         source.set("demo.UserService", "{\"routing\": {\"group\": \"green\"}}");
-        assertThat(new GroupRouter("blue", store).route(all, REQUEST)).isEmpty();
+        assertThat(new GroupRouter("blue", store, GROUP).route(all, REQUEST)).isEmpty();
+    }
+
+    @Test
+    void aPerCallVersionWinsOverRulesAndCodeWithTheSameSyntax() {
+        VersionRouter router = new VersionRouter(VersionPattern.parseAll(List.of("1.*")), store, VERSION);
+        assertThat(router.route(all, REQUEST.withHeader(VERSION, "2.*"))).containsExactly(v20, canary);
+        assertThat(router.route(all, REQUEST.withHeader(VERSION, "1.4.0"))).containsExactly(v14);
+        assertThat(router.route(all, REQUEST.withHeader(VERSION, "1.4.0, 2.0.*")))
+                .containsExactly(v14, v20);
+        assertThat(router.route(all, REQUEST.withHeader(VERSION, "*"))).isSameAs(all);
+        assertThat(router.route(all, REQUEST.withHeader(VERSION, " "))).containsExactly(v14, v15); // blank: none
+
+        source.set("demo.UserService", "{\"routing\": {\"versions\": [\"2.0.*\"]}}");
+        assertThat(router.route(all, REQUEST)).containsExactly(v20);
+        assertThat(router.route(all, REQUEST.withHeader(VERSION, "1.5.2"))).containsExactly(v15);
+    }
+
+    @Test
+    void aCallWithoutTheKeyGetsTheSameListBack() {
+        VersionRouter versions = new VersionRouter(List.of(), store, VERSION);
+        GroupRouter groups = new GroupRouter(null, store, GROUP);
+        assertThat(versions.route(all, REQUEST)).isSameAs(all);
+        assertThat(groups.route(all, REQUEST)).isSameAs(all);
+        assertThat(groups.route(all, REQUEST.withHeader(GROUP, "*"))).isSameAs(all);
+    }
+
+    @Test
+    void noVersionMatchNamesWhatWasAskedAndWhatExists() {
+        VersionRouter router = new VersionRouter(List.of(), store, VERSION);
+        RpcRequest call = REQUEST.withHeader(VERSION, "3.*");
+        assertThat(router.route(all, call)).isEmpty();
+        Status why = router.noMatch(all, call);
+        assertThat(why.code()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(why.description())
+                .isEqualTo("no provider of demo.UserService matches version=3.* (asked per call in metadata"
+                        + " outrigger-version); the 4 candidates have version=1.4.0 (1 provider), 1.5.2 (1"
+                        + " provider), 2.0.1 (1 provider), 2.1.0 (1 provider)");
+
+        RpcRequest bad = REQUEST.withHeader(VERSION, "2.*.1");
+        assertThat(router.route(all, bad)).isEmpty();
+        Status invalid = router.noMatch(all, bad);
+        assertThat(invalid.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(invalid.description()).contains("metadata outrigger-version", "2.*.1", "expected");
+        assertThat(router.noMatch(all, REQUEST.withHeader(VERSION, "1.0,,2.0")).code())
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+
+        source.set("demo.UserService", "{\"routing\": {\"versions\": [\"9.*\"]}}");
+        assertThat(router.route(all, REQUEST)).isEmpty();
+        assertThat(router.noMatch(all, REQUEST).description()).contains("version=9.* (from the service's rules");
+    }
+
+    @Test
+    void aPerCallGroupWinsAndNoMatchNamesTheGroups() {
+        GroupRouter router = new GroupRouter("blue", store, GROUP);
+        assertThat(router.route(all, REQUEST)).containsExactly(v15, v20);
+        source.set("demo.UserService", "{\"routing\": {\"group\": \"green\"}}");
+        assertThat(router.route(all, REQUEST.withHeader(GROUP, "blue"))).containsExactly(v15, v20);
+        assertThat(router.route(List.of(v14, v15), REQUEST.withHeader(GROUP, "green, blue")))
+                .containsExactly(v15);
+
+        RpcRequest call = REQUEST.withHeader(GROUP, "red");
+        assertThat(router.route(all, call)).isEmpty();
+        assertThat(router.noMatch(all, call).description())
+                .isEqualTo("no provider of demo.UserService is in group=red (asked per call in metadata"
+                        + " outrigger-group); the 4 candidates have group=\"\" (2 providers), blue (2 providers)");
+        assertThat(router.route(all, REQUEST)).isEmpty();
+        assertThat(router.noMatch(all, REQUEST).description())
+                .contains("group=green (from the service's rules, routing.group)");
     }
 
     @Test

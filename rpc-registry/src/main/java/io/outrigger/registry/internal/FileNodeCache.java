@@ -5,16 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outrigger.core.registry.ServiceInstance;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -23,14 +17,13 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The file cache: one JSON snapshot per service, {@code {directory}/{service}.json}, so that a
  * consumer that starts while ZooKeeper is down still finds its providers.
  *
- * <p>Every write goes to a temporary file named after this process ({@code
- * {service}.json.{pid}.{n}.tmp}), is forced to disk, then renamed over the snapshot atomically. So
+ * <p>Every write goes through {@link AtomicDirectory}: to a temporary file named after this process
+ * ({@code {service}.json.{pid}.{n}.tmp}), forced to disk, then renamed over the snapshot atomically. So
  * any number of processes on one host may share a directory without locks: a reader sees a complete
  * old or a complete new snapshot, never a mix, and the last writer wins (every writer holds a valid
  * view). A file that cannot be read as a snapshot of its service is reported as {@link Corrupt}, never
@@ -46,21 +39,18 @@ public final class FileNodeCache {
     /** Snapshots larger than this are refused as corrupt rather than read into memory. */
     static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
 
-    private static final AtomicLong TEMP_COUNTER = new AtomicLong();
-
-    private final Path directory;
+    private final AtomicDirectory files;
     private final Clock clock;
-    private volatile boolean swept;
 
     /** A cache kept in {@code directory} (created on the first write). */
     public FileNodeCache(Path directory, Clock clock) {
-        this.directory = directory.toAbsolutePath().normalize();
+        this.files = new AtomicDirectory(directory);
         this.clock = clock;
     }
 
     /** The directory holding the snapshots. */
     public Path directory() {
-        return directory;
+        return files.path();
     }
 
     /**
@@ -69,7 +59,7 @@ public final class FileNodeCache {
      * file.
      */
     public Path fileFor(String service) {
-        return directory.resolve(fileName(service));
+        return files.path().resolve(fileName(service));
     }
 
     static String fileName(String service) {
@@ -113,66 +103,7 @@ public final class FileNodeCache {
         instances.forEach(i -> array.add(InstanceJson.toTree(i)));
         byte[] bytes = InstanceJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
 
-        Files.createDirectories(directory);
-        if (!swept) {
-            swept = true;
-            sweepStaleTempFiles();
-        }
-        Path target = fileFor(service);
-        Path temp = directory.resolve(target.getFileName() + "."
-                + ProcessHandle.current().pid() + "." + TEMP_COUNTER.incrementAndGet() + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                // Same directory, so this only happens on exotic file systems; still a whole-file replace.
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-        forceDirectory();
-    }
-
-    /**
-     * Deletes temporary files left by processes that died mid-write. Only files whose process id is
-     * no longer alive are touched, so a live process sharing the directory is never disturbed.
-     */
-    private void sweepStaleTempFiles() {
-        try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory, "*.tmp")) {
-            for (Path temp : temps) {
-                String[] parts = temp.getFileName().toString().split("\\.");
-                if (parts.length < 3) {
-                    continue;
-                }
-                try {
-                    long pid = Long.parseLong(parts[parts.length - 3]);
-                    if (ProcessHandle.of(pid).isEmpty()) {
-                        Files.deleteIfExists(temp);
-                    }
-                } catch (NumberFormatException | IOException ignored) {
-                    // not ours, or already gone
-                }
-            }
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
-
-    private void forceDirectory() {
-        // Makes the rename itself durable on POSIX file systems; not possible everywhere (Windows).
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // best effort
-        }
+        files.replace(fileName(service), bytes);
     }
 
     /** Reads the snapshot of {@code service}: {@link Missing}, {@link Loaded} or {@link Corrupt}. */

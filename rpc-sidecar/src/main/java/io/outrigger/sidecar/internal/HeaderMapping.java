@@ -1,6 +1,7 @@
 package io.outrigger.sidecar.internal;
 
 import io.outrigger.core.Metadata;
+import io.outrigger.governance.ClientGovernance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +22,11 @@ import java.util.Map;
  *
  * Other headers are not passed on. {@code X-Outrigger-Timeout-Ms} carries the deadline, not
  * metadata.
+ *
+ * <p>On outbound calls the version, group and tag headers also route: their metadata keys are the
+ * ones the client's routers read ({@code ClientGovernance.VERSION_HEADER}, {@code GROUP_HEADER},
+ * {@code TAG_HEADER}), so {@code X-Outrigger-Version: 2.*} sends that request to providers of a
+ * 2.x version only, and fails it with 503 naming the versions present when there are none.
  */
 public final class HeaderMapping {
 
@@ -34,20 +40,32 @@ public final class HeaderMapping {
     public static final String META_PREFIX = "X-Outrigger-Meta-";
 
     private static final Map<String, String> NAMED = Map.of(
-            "x-outrigger-version", "outrigger-version",
-            "x-outrigger-group", "outrigger-group",
-            "x-outrigger-tag", "outrigger-tag",
-            "x-outrigger-hash-key", "outrigger-hash-key",
-            "traceparent", "traceparent",
-            "tracestate", "tracestate");
+            "x-outrigger-version",
+            ClientGovernance.VERSION_HEADER,
+            "x-outrigger-group",
+            ClientGovernance.GROUP_HEADER,
+            "x-outrigger-tag",
+            ClientGovernance.TAG_HEADER,
+            "x-outrigger-hash-key",
+            "outrigger-hash-key",
+            "traceparent",
+            "traceparent",
+            "tracestate",
+            "tracestate");
 
     private static final Map<String, String> HEADER_OF = Map.of(
-            "outrigger-version", "X-Outrigger-Version",
-            "outrigger-group", "X-Outrigger-Group",
-            "outrigger-tag", "X-Outrigger-Tag",
-            "outrigger-hash-key", "X-Outrigger-Hash-Key",
-            "traceparent", "traceparent",
-            "tracestate", "tracestate");
+            ClientGovernance.VERSION_HEADER,
+            "X-Outrigger-Version",
+            ClientGovernance.GROUP_HEADER,
+            "X-Outrigger-Group",
+            ClientGovernance.TAG_HEADER,
+            "X-Outrigger-Tag",
+            "outrigger-hash-key",
+            "X-Outrigger-Hash-Key",
+            "traceparent",
+            "traceparent",
+            "tracestate",
+            "tracestate");
 
     private HeaderMapping() {}
 

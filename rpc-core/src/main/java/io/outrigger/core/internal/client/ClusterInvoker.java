@@ -73,6 +73,10 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
         for (Router router : routers) {
             List<Endpoint> routed = router.route(candidates, request);
             if (routed.isEmpty()) {
+                Status why = router.noMatch(candidates, request);
+                if (why != null) {
+                    return CompletableFuture.completedFuture(RpcResponse.failure(why));
+                }
                 return fail("no provider of " + service + " left after router " + router + " (" + candidates.size()
                         + " candidates before it: " + describe(candidates) + ")");
             }
