@@ -88,7 +88,8 @@ class ServerRobustnessTest {
         }
         assertThat(ok).isBetween(2, 4);
         assertThat(exhausted).isEqualTo(10 - ok);
-        assertThat(server.server().inFlight()).isZero();
+        // The count drops once the answer is written, which may be just after the caller read it.
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.server().inFlight() == 0);
     }
 
     @Test

@@ -155,12 +155,15 @@ class TlsTest {
     @Test
     void aTlsClientToAPlaintextServerFailsTheHandshakeClearly() {
         RpcServer server = server(null);
-        EchoService echo = client(
-                        server,
-                        TlsConfig.client().trustCertificates(ca.certificate()).build())
-                .refer(EchoService.class);
-
+        // Captured from before the client exists: it may connect (and be refused) as soon as it
+        // learns of the provider, before the first call.
         try (LogCapture logs = LogCapture.start()) {
+            EchoService echo = client(
+                            server,
+                            TlsConfig.client()
+                                    .trustCertificates(ca.certificate())
+                                    .build())
+                    .refer(EchoService.class);
             assertThatThrownBy(() -> echo.echo(echoRequest("hi"))).isInstanceOfSatisfying(RpcException.class, e -> {
                 assertThat(e.status().code()).isEqualTo(Status.Code.UNAVAILABLE);
                 assertThat(e.status().description())
