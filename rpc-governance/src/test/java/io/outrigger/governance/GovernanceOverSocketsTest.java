@@ -101,6 +101,32 @@ class GovernanceOverSocketsTest {
     }
 
     @Test
+    void peakEwmaSpreadsStrictlySequentialCallsOverTwoEqualProviders() {
+        EchoServiceImpl a = new EchoServiceImpl();
+        EchoServiceImpl b = new EchoServiceImpl();
+        provider(a, null);
+        provider(b, null);
+        try (RpcClient client = ClientGovernance.builder()
+                .build() // peak EWMA is the default
+                .applyTo(RpcClient.builder().registry(registry))
+                .build()) {
+            EchoService echo = client.refer(EchoService.class);
+            // One call in flight at a time: the first answer of each provider (a new connection,
+            // cold code) is far slower than the rest and must not keep the other one idle.
+            for (int i = 0; i < 200; i++) {
+                assertThat(echo.echo(echoRequest("call-" + i)).getText()).isEqualTo("call-" + i);
+            }
+            assertThat(a.completed.get() + b.completed.get()).isEqualTo(200);
+            assertThat(a.completed.get())
+                    .as("calls served by the first provider")
+                    .isGreaterThanOrEqualTo(40); // a fifth
+            assertThat(b.completed.get())
+                    .as("calls served by the second provider")
+                    .isGreaterThanOrEqualTo(40); // a fifth
+        }
+    }
+
+    @Test
     void serverRateLimitAnswersResourceExhaustedOverRealSockets() {
         provider(
                 new EchoServiceImpl(),
