@@ -5,6 +5,8 @@ import io.outrigger.core.cluster.Endpoint;
 import io.outrigger.core.cluster.LoadBalancer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
  * Sends every call with the same value of a request header (say {@code user-id}) to the same
@@ -14,7 +16,8 @@ import java.util.List;
  *
  * <p>Weights do not change the ring (every endpoint gets the same number of virtual nodes); use
  * routing rules to move keys deliberately. The ring is rebuilt only when the set of candidates
- * changes. Thread-safe; a lookup is lock-free and allocation-free.
+ * changes (checked by the identity of the list's {@link CandidateSnapshot}, so a pick computes no
+ * fingerprint). Thread-safe; a lookup is lock-free and allocation-free.
  */
 public final class ConsistentHashBalancer implements LoadBalancer {
 
@@ -23,42 +26,50 @@ public final class ConsistentHashBalancer implements LoadBalancer {
 
     private final String header;
     private final int replicas;
-    private final Weigher weigher;
-    private final java.util.function.Supplier<java.util.random.RandomGenerator> random;
-    private volatile Ring ring = new Ring(0, 0, new long[0], new Endpoint[0]);
+    private final CandidateSnapshots<Void> snapshots;
+    private final Supplier<RandomGenerator> random;
+    private volatile Ring ring = new Ring(null, 0, 0, new long[0], new Endpoint[0]);
 
     /**
      * @param header the metadata key whose value is hashed
      * @param weigher weighs the weighted-random fallback for calls without the header
      */
-    public ConsistentHashBalancer(
-            String header,
-            int replicas,
-            Weigher weigher,
-            java.util.function.Supplier<java.util.random.RandomGenerator> random) {
+    public ConsistentHashBalancer(String header, int replicas, Weigher weigher, Supplier<RandomGenerator> random) {
         this.header = header;
         this.replicas = replicas;
-        this.weigher = weigher;
+        this.snapshots = new CandidateSnapshots<>(weigher);
         this.random = random;
     }
 
     @Override
     public Endpoint pick(List<Endpoint> candidates, RpcRequest request) {
-        String key = request.metadata().get(header);
-        if (key == null) {
-            return WeightedRandomBalancer.pick(candidates, weigher, weigher.rules(), random.get());
-        }
         int n = candidates.size();
         if (n == 1) {
             return candidates.get(0);
         }
-        Ring r = ring;
-        long sig = signature(candidates);
-        if (r.signature != sig || r.size != n) {
-            r = new Ring(sig, n, candidates, replicas);
-            ring = r;
+        CandidateSnapshot<Void> s = snapshots.of(candidates);
+        String key = request.metadata().get(header);
+        if (key == null) {
+            return WeightedRandomBalancer.pick(s, random.get());
         }
-        return r.lookup(hash(key));
+        return ring(s, candidates).lookup(hash(key));
+    }
+
+    /** The ring of the candidates {@code s} describes: the last one while they have not changed. */
+    private Ring ring(CandidateSnapshot<Void> s, List<Endpoint> candidates) {
+        Ring r = ring;
+        if (r.snapshot == s) {
+            return r;
+        }
+        long sig = signature(candidates);
+        if (r.signature == sig && r.size == candidates.size()) {
+            // A new snapshot of the same endpoints (a rule changed, a list was rebuilt): same ring.
+            r = new Ring(s, sig, r.size, r.points, r.owners);
+        } else {
+            r = new Ring(s, sig, candidates, replicas);
+        }
+        ring = r;
+        return r;
     }
 
     /** An order-independent fingerprint of the candidate list (ids and endpoint identities). */
@@ -102,21 +113,24 @@ public final class ConsistentHashBalancer implements LoadBalancer {
     }
 
     private static final class Ring {
+        final CandidateSnapshot<Void> snapshot;
         final long signature;
         final int size;
         final long[] points;
         final Endpoint[] owners;
 
-        Ring(long signature, int size, long[] points, Endpoint[] owners) {
+        Ring(CandidateSnapshot<Void> snapshot, long signature, int size, long[] points, Endpoint[] owners) {
+            this.snapshot = snapshot;
             this.signature = signature;
             this.size = size;
             this.points = points;
             this.owners = owners;
         }
 
-        Ring(long signature, int size, List<Endpoint> candidates, int replicas) {
+        Ring(CandidateSnapshot<Void> snapshot, long signature, List<Endpoint> candidates, int replicas) {
+            this.snapshot = snapshot;
             this.signature = signature;
-            this.size = size;
+            this.size = candidates.size();
             int total = candidates.size() * replicas;
             long[] keyed = new long[total];
             Endpoint[] byIndex = candidates.toArray(new Endpoint[0]);

@@ -11,16 +11,17 @@ import java.util.random.RandomGenerator;
  * Picks the endpoint with the fewest calls in flight ({@link Endpoint#inFlight()}) relative to its
  * effective weight: the lowest {@code (inFlight + 1) / weight}. The scan starts at a random
  * candidate so that ties (common at low load) are broken at random rather than always in favour of
- * the first endpoint. Thread-safe, lock-free and allocation-free.
+ * the first endpoint. Weights come from the list's {@link CandidateSnapshot}. Thread-safe, lock-free
+ * and allocation-free.
  */
 public final class LeastOutstandingBalancer implements LoadBalancer {
 
-    private final Weigher weigher;
+    private final CandidateSnapshots<Void> snapshots;
     private final Supplier<RandomGenerator> random;
 
     /** A balancer weighing with {@code weigher} and breaking ties with {@code random}. */
     public LeastOutstandingBalancer(Weigher weigher, Supplier<RandomGenerator> random) {
-        this.weigher = weigher;
+        this.snapshots = new CandidateSnapshots<>(weigher);
         this.random = random;
     }
 
@@ -30,20 +31,19 @@ public final class LeastOutstandingBalancer implements LoadBalancer {
         if (n == 1) {
             return candidates.get(0);
         }
-        ServiceRules rules = weigher.rules();
+        CandidateSnapshot<Void> s = snapshots.of(candidates);
         int start = random.get().nextInt(n);
-        Endpoint best = null;
+        int best = start;
         double bestScore = Double.MAX_VALUE;
-        for (int k = 0; k < n; k++) {
-            Endpoint e = candidates.get((start + k) % n);
-            double w = weigher.weight(e, rules);
-            double score = w > 0 ? (e.inFlight() + 1) / w : Double.MAX_VALUE / 2;
+        for (int k = 0, i = start; k < n; k++, i = i + 1 == n ? 0 : i + 1) {
+            double w = s.weight(i);
+            double score = w > 0 ? (s.endpoint(i).inFlight() + 1) / w : Double.MAX_VALUE / 2;
             if (score < bestScore) {
-                best = e;
+                best = i;
                 bestScore = score;
             }
         }
-        return best;
+        return s.endpoint(best);
     }
 
     @Override

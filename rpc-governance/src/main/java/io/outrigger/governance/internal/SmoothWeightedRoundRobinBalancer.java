@@ -10,18 +10,19 @@ import java.util.List;
  * running score, takes the highest score and subtracts the total from it. Weights 5, 1, 1 give
  * {@code a a b a c a a} rather than {@code a a a a a b c}: the heavy endpoint's turns are spread out.
  *
- * <p>Deterministic. Thread-safe: a pick holds this balancer's lock for one pass over the
- * candidates (the scores must move together for the sequence to stay smooth).
+ * <p>Deterministic. Scores are kept per instance id; weights and scores of a candidate list are
+ * looked up once per list ({@link CandidateSnapshot}), so a pick is one pass over arrays. Thread-safe:
+ * a pick holds this balancer's lock for that pass (the scores must move together for the sequence
+ * to stay smooth). Allocation-free.
  */
 public final class SmoothWeightedRoundRobinBalancer implements LoadBalancer {
 
-    private final Weigher weigher;
-    private final EndpointStates<double[]> scores = new EndpointStates<>(() -> new double[1]);
+    private final CandidateSnapshots<double[]> snapshots;
     private long zeroWeightTurn; // guarded by this
 
     /** A balancer weighing with {@code weigher}. */
     public SmoothWeightedRoundRobinBalancer(Weigher weigher) {
-        this.weigher = weigher;
+        this.snapshots = new CandidateSnapshots<>(weigher, () -> new double[1]);
     }
 
     @Override
@@ -30,31 +31,31 @@ public final class SmoothWeightedRoundRobinBalancer implements LoadBalancer {
         if (n == 1) {
             return candidates.get(0);
         }
-        ServiceRules rules = weigher.rules();
+        CandidateSnapshot<double[]> s = snapshots.of(candidates);
         synchronized (this) {
             double total = 0;
-            Endpoint best = null;
-            double[] bestScore = null;
+            int best = -1;
+            double bestScore = 0;
             for (int i = 0; i < n; i++) {
-                Endpoint e = candidates.get(i);
-                double w = weigher.weight(e, rules);
+                double w = s.weight(i);
                 if (w <= 0) {
                     continue;
                 }
-                double[] score = scores.get(e);
-                score[0] += w;
+                double[] score = s.state(i);
+                double next = score[0] + w;
+                score[0] = next;
                 total += w;
-                if (bestScore == null || score[0] > bestScore[0]) {
-                    best = e;
-                    bestScore = score;
+                if (best < 0 || next > bestScore) {
+                    best = i;
+                    bestScore = next;
                 }
             }
-            if (best == null) {
+            if (best < 0) {
                 // Every weight is zero: plain round robin, so traffic still flows.
-                return candidates.get((int) Math.floorMod(zeroWeightTurn++, (long) n));
+                return s.endpoint((int) Math.floorMod(zeroWeightTurn++, (long) n));
             }
-            bestScore[0] -= total;
-            return best;
+            s.state(best)[0] -= total;
+            return s.endpoint(best);
         }
     }
 

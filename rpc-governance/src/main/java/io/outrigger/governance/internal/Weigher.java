@@ -35,20 +35,29 @@ public final class Weigher {
 
     /** The effective weight of {@code endpoint} under {@code r}; 0 means it gets no traffic. */
     public double weight(Endpoint endpoint, ServiceRules r) {
+        return warm(fullWeight(endpoint, r), endpoint.ageNanos());
+    }
+
+    /**
+     * The weight of {@code endpoint} once warm: the rule override for its instance id, else the
+     * announced weight. Depends only on the endpoint and the rules, so balancers compute it once per
+     * candidate list ({@link CandidateSnapshot}); it builds the instance id, so not per pick.
+     */
+    int fullWeight(Endpoint endpoint, ServiceRules r) {
         int w = r.weight(endpoint.instance().id());
-        if (w < 0) {
-            w = endpoint.instance().weight();
+        return w < 0 ? endpoint.instance().weight() : w;
+    }
+
+    /** Whether an endpoint of age {@code ageNanos} is still ramping up. */
+    boolean warming(long ageNanos) {
+        return warmUpNanos > 0 && ageNanos < warmUpNanos;
+    }
+
+    /** {@code fullWeight} scaled down for an endpoint of age {@code ageNanos} still ramping up. */
+    double warm(int fullWeight, long ageNanos) {
+        if (fullWeight == 0 || !warming(ageNanos)) {
+            return fullWeight;
         }
-        if (w == 0) {
-            return 0;
-        }
-        if (warmUpNanos > 0) {
-            long age = endpoint.ageNanos();
-            if (age < warmUpNanos) {
-                double f = Math.max(MIN_WARM_FRACTION, (double) Math.max(age, 0) / warmUpNanos);
-                return w * f;
-            }
-        }
-        return w;
+        return fullWeight * Math.max(MIN_WARM_FRACTION, (double) Math.max(ageNanos, 0) / warmUpNanos);
     }
 }

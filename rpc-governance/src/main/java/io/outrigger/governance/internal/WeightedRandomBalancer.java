@@ -10,46 +10,53 @@ import java.util.random.RandomGenerator;
 /**
  * Picks an endpoint at random with probability proportional to its effective weight (see {@link
  * Weigher}). When every weight is zero it picks uniformly, so a misconfigured rule never leaves a
- * service without traffic. Thread-safe, lock-free and allocation-free.
+ * service without traffic.
+ *
+ * <p>The weights of a candidate list are summed once per list ({@link CandidateSnapshot}); a pick is
+ * then one random number and a binary search. While an endpoint warms up, a pick sums the current
+ * weights instead. Thread-safe, lock-free and allocation-free.
  */
 public final class WeightedRandomBalancer implements LoadBalancer {
 
-    private final Weigher weigher;
+    private final CandidateSnapshots<Void> snapshots;
     private final Supplier<RandomGenerator> random;
 
     /** A balancer weighing with {@code weigher} and drawing from {@code random}. */
     public WeightedRandomBalancer(Weigher weigher, Supplier<RandomGenerator> random) {
-        this.weigher = weigher;
+        this.snapshots = new CandidateSnapshots<>(weigher);
         this.random = random;
     }
 
     @Override
     public Endpoint pick(List<Endpoint> candidates, RpcRequest request) {
-        return pick(candidates, weigher, weigher.rules(), random.get());
+        if (candidates.size() == 1) {
+            return candidates.get(0);
+        }
+        return pick(snapshots.of(candidates), random.get());
     }
 
-    static Endpoint pick(List<Endpoint> candidates, Weigher weigher, ServiceRules rules, RandomGenerator rnd) {
-        int n = candidates.size();
-        if (n == 1) {
-            return candidates.get(0);
+    static Endpoint pick(CandidateSnapshot<?> s, RandomGenerator rnd) {
+        int n = s.size();
+        if (!s.warming()) {
+            double total = s.totalFullWeight();
+            return total > 0 ? s.endpoint(s.indexOfFullWeight(rnd.nextDouble() * total)) : s.endpoint(rnd.nextInt(n));
         }
         double total = 0;
         for (int i = 0; i < n; i++) {
-            total += weigher.weight(candidates.get(i), rules);
+            total += s.weight(i);
         }
         if (total <= 0) {
-            return candidates.get(rnd.nextInt(n));
+            return s.endpoint(rnd.nextInt(n));
         }
         double x = rnd.nextDouble() * total;
         Endpoint last = null;
         for (int i = 0; i < n; i++) {
-            Endpoint e = candidates.get(i);
-            double w = weigher.weight(e, rules);
+            double w = s.weight(i);
             if (w > 0) {
-                last = e;
+                last = s.endpoint(i);
                 x -= w;
                 if (x < 0) {
-                    return e;
+                    return last;
                 }
             }
         }
