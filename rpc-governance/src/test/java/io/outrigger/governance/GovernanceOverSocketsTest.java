@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Governance with the real client, real servers and real sockets on 127.0.0.1. */
@@ -102,9 +101,6 @@ class GovernanceOverSocketsTest {
     }
 
     @Test
-    @Disabled("Not reliable yet on a loaded host: a single pause of tens of ms on the busy provider"
-            + " still keeps it idle for four times that long; 22 of 200 and 2 of 200 were seen at a load"
-            + " average of 8 to 12 on 2 cores, 66 to 134 of 200 otherwise")
     void peakEwmaSpreadsStrictlySequentialCallsOverTwoEqualProviders() {
         EchoServiceImpl a = new EchoServiceImpl();
         EchoServiceImpl b = new EchoServiceImpl();
@@ -115,18 +111,23 @@ class GovernanceOverSocketsTest {
                 .applyTo(RpcClient.builder().registry(registry))
                 .build()) {
             EchoService echo = client.refer(EchoService.class);
-            // One call in flight at a time: the first answer of each provider (a new connection,
-            // cold code) is far slower than the rest and must not keep the other one idle.
-            for (int i = 0; i < 200; i++) {
-                assertThat(echo.echo(echoRequest("call-" + i)).getText()).isEqualTo("call-" + i);
+            // One call in flight at a time, for three seconds: the first answer of each provider (a
+            // new connection, cold code) and any pause of one of them (GC, a loaded host) make it
+            // look slow for a while, which must fade, so that over seconds both serve. (Over a few
+            // milliseconds one pause may still keep a provider idle for about four times as long.)
+            int calls = 0;
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (System.nanoTime() < end) {
+                assertThat(echo.echo(echoRequest("call-" + calls)).getText()).isEqualTo("call-" + calls);
+                calls++;
             }
-            assertThat(a.completed.get() + b.completed.get()).isEqualTo(200);
+            assertThat(a.completed.get() + b.completed.get()).isEqualTo(calls);
             assertThat(a.completed.get())
-                    .as("calls served by the first provider")
-                    .isGreaterThanOrEqualTo(40); // a fifth
+                    .as("calls served by the first provider, of %d", calls)
+                    .isGreaterThanOrEqualTo(calls / 5);
             assertThat(b.completed.get())
-                    .as("calls served by the second provider")
-                    .isGreaterThanOrEqualTo(40); // a fifth
+                    .as("calls served by the second provider, of %d", calls)
+                    .isGreaterThanOrEqualTo(calls / 5);
         }
     }
 
