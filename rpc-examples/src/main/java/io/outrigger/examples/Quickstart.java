@@ -12,6 +12,7 @@ import io.outrigger.examples.thrift.gen.StockReply;
 import io.outrigger.examples.thrift.gen.StockRequest;
 import io.outrigger.governance.ClientGovernance;
 import io.outrigger.governance.LiveRules;
+import io.outrigger.observability.AdminSection;
 import io.outrigger.observability.AdminSections;
 import io.outrigger.observability.AdminServer;
 import io.outrigger.observability.OutriggerTelemetry;
@@ -94,10 +95,12 @@ public final class Quickstart {
             }
             ZooKeeperRegistry registry = registry(registryAddress, cacheDir);
             closeLast.add(registry);
+            OutriggerTelemetry telemetry = OutriggerTelemetry.global();
             ClientGovernance governance = ClientGovernance.builder()
                     .rules(LiveRules.from(registry.ruleSource()))
+                    .breakerListener(telemetry::recordBreakerTransition)
                     .build();
-            OutriggerTelemetry telemetry = OutriggerTelemetry.global();
+            closeLast.add(telemetry.observeBreakerStates(governance::breakerStates));
             try (RpcClient client = telemetry
                     .instrument(governance.applyTo(RpcClient.builder().registry(registry)))
                     .defaultTimeout(Duration.ofSeconds(2))
@@ -107,7 +110,7 @@ public final class Quickstart {
                 spread(users, 200);
                 canary(users, registry, 2_000);
                 sidecar(registryAddress, cacheDir);
-                admin(providers.get(0), client, registry);
+                admin(providers.get(0), client, registry, governance);
                 concurrentCalls(users, calls, 32);
             }
         } finally {
@@ -262,11 +265,14 @@ public final class Quickstart {
         }
     }
 
-    private static void admin(RpcServer provider, RpcClient client, ZooKeeperRegistry registry) throws Exception {
+    private static void admin(
+            RpcServer provider, RpcClient client, ZooKeeperRegistry registry, ClientGovernance governance)
+            throws Exception {
         try (AdminServer admin = AdminServer.builder()
                 .section(AdminSections.exported(provider))
                 .section(AdminSections.referenced(
                         client, service -> registry.origin(service).name().toLowerCase()))
+                .section(new AdminSection("breakers", governance::breakerStates))
                 .build()
                 .start()) {
             URI uri = URI.create("http://127.0.0.1:" + admin.port() + "/admin/referenced");
@@ -279,7 +285,30 @@ public final class Quickstart {
             if (state.statusCode() != 200 || !body.contains("demo.UserService")) {
                 failures++;
             }
+            URI breakersUri = URI.create("http://127.0.0.1:" + admin.port() + "/admin/breakers");
+            HttpResponse<String> breakers = HttpClient.newHttpClient()
+                    .send(HttpRequest.newBuilder(breakersUri).build(), HttpResponse.BodyHandlers.ofString());
+            String states = breakers.body();
+            say(
+                    "admin   GET %s -> %d: %d circuit breakers (per method and per provider), %d open",
+                    breakersUri,
+                    breakers.statusCode(),
+                    occurrences(states, "\"CLOSED\"")
+                            + occurrences(states, "\"OPEN\"")
+                            + occurrences(states, "\"HALF_OPEN\""),
+                    occurrences(states, "\"OPEN\""));
+            if (breakers.statusCode() != 200 || !states.contains("demo.UserService/getUser")) {
+                failures++;
+            }
         }
+    }
+
+    private static int occurrences(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + what.length())) {
+            n++;
+        }
+        return n;
     }
 
     /** {@code total} getUser calls from {@code threads} threads; prints throughput and latency. */
