@@ -6,16 +6,20 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
 import io.outrigger.core.internal.protocol.FrameDecoder;
 import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
 import io.outrigger.core.internal.tls.SslContextSource;
 import io.outrigger.core.internal.tls.TlsSessions;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,10 +29,18 @@ import javax.net.ssl.SSLHandshakeException;
 /**
  * The client side of the native protocol: event loops, a bootstrap, and the connections to each
  * provider address, shared by every service that provider serves.
+ *
+ * <p>The i-th connection to a provider is pinned to the i-th event loop (modulo their number), so
+ * with as many connections per provider as loops, each loop owns one connection to each provider and
+ * a call made on a loop is sent on that loop's connection ({@link PeerConnections#send}).
  */
 public final class ClientTransport implements AutoCloseable {
 
     private final EventLoopGroup group;
+    /** Whether {@link #group} is this transport's own, to stop on close. */
+    private final boolean ownsGroup;
+
+    private final List<EventLoop> loops;
     private final Bootstrap bootstrap;
     private final FrameEncoder encoder;
     private final ProtocolLimits limits;
@@ -38,13 +50,22 @@ public final class ClientTransport implements AutoCloseable {
 
     public ClientTransport(ClientTransportConfig config, io.outrigger.serialization.Serializers serializers) {
         this.config = config;
-        this.group = Transport.get().newGroup(config.eventLoopThreads(), "outrigger-client");
+        SharedEventLoops shared = config.sharedLoops();
+        Transport transport = shared == null ? Transport.get() : shared.transport();
+        this.ownsGroup = shared == null;
+        this.group =
+                shared == null ? transport.newGroup(config.eventLoopThreads(), "outrigger-client") : shared.group();
+        List<EventLoop> list = new ArrayList<>();
+        for (EventExecutor e : group) {
+            list.add((EventLoop) e);
+        }
+        this.loops = List.copyOf(list);
         this.limits = new ProtocolLimits(config.maxMessageSize(), config.maxMetadataSize());
         this.encoder = new FrameEncoder(serializers, config.maxMessageSize());
         this.tls = config.tls();
         this.bootstrap = new Bootstrap()
                 .group(group)
-                .channel(Transport.get().socketChannel())
+                .channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
@@ -77,10 +98,13 @@ public final class ClientTransport implements AutoCloseable {
         }
     }
 
-    /** Opens one connection to {@code address}; the future completes with it or with the connect failure. */
-    CompletableFuture<ClientConnection> connect(InetSocketAddress address, String remote) {
+    /**
+     * Opens connection number {@code slot} to {@code address}, on the event loop of that number; the
+     * future completes with it or with the connect failure.
+     */
+    CompletableFuture<ClientConnection> connect(InetSocketAddress address, String remote, int slot) {
         CompletableFuture<ClientConnection> result = new CompletableFuture<>();
-        ChannelFuture f = bootstrap.connect(address);
+        ChannelFuture f = bootstrap.clone(loops.get(slot % loops.size())).connect(address);
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 result.completeExceptionally(done.cause());
@@ -118,6 +142,16 @@ public final class ClientTransport implements AutoCloseable {
         return result;
     }
 
+    /** The number of the event loop running the calling thread, or -1 when it is none of this transport's. */
+    int currentLoopIndex() {
+        for (int i = 0; i < loops.size(); i++) {
+            if (loops.get(i).inEventLoop()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     ClientTransportConfig config() {
         return config;
     }
@@ -128,6 +162,8 @@ public final class ClientTransport implements AutoCloseable {
             p.closeNow();
         }
         peers.clear();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 }
