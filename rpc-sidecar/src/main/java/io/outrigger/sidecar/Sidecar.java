@@ -3,6 +3,7 @@ package io.outrigger.sidecar;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.outrigger.core.client.RpcClient;
+import io.outrigger.core.internal.transport.SharedEventLoops;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.server.RpcServer;
@@ -71,6 +72,9 @@ public final class Sidecar implements AutoCloseable {
     private final boolean ownsRegistry;
     private final LiveRules rules;
     private final OutriggerTelemetry telemetry;
+    /** The HTTP endpoint's and the client's event loops: a call stays on the loop that read it. */
+    private final SharedEventLoops loops;
+
     private final RpcClient client;
     private final ExecutorService resolver;
     private final List<InboundExport> exports = new ArrayList<>();
@@ -87,7 +91,9 @@ public final class Sidecar implements AutoCloseable {
         this.ownsRegistry = ownsRegistry;
         this.rules = ClientAssembly.rules(registry);
         this.telemetry = OutriggerTelemetry.create(openTelemetry);
-        this.client = ClientAssembly.client(config, this.registry, rules, telemetry);
+        this.loops = SharedEventLoops.create(
+                Math.min(2, Runtime.getRuntime().availableProcessors()), "outrigger-sidecar-io");
+        this.client = ClientAssembly.client(config, this.registry, loops, rules, telemetry);
         AtomicInteger n = new AtomicInteger();
         this.resolver = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "outrigger-sidecar-resolver-" + n.incrementAndGet());
@@ -185,8 +191,7 @@ public final class Sidecar implements AutoCloseable {
         var sections = ClientAssembly.adminSections(client, registry.delegate());
         SidecarRoutes routes = new SidecarRoutes(
                 calls, () -> ready, () -> AdminJson.render(registryName, registry, exports, sections));
-        int ioThreads = Math.min(2, Runtime.getRuntime().availableProcessors());
-        http = HttpEndpoint.start(config.httpHost(), config.httpPort(), ioThreads, config.maxBodyBytes(), routes);
+        http = HttpEndpoint.start(config.httpHost(), config.httpPort(), loops, config.maxBodyBytes(), routes);
         if (!isLoopback(config.httpHost())) {
             log.warn(
                     "the HTTP endpoint listens on {}, not on loopback: anyone who can reach it can call every"
@@ -267,6 +272,7 @@ public final class Sidecar implements AutoCloseable {
             http.close();
         }
         client.close();
+        loops.close(); // after the endpoint and the client that run on them
         rules.close();
         resolver.shutdownNow();
         if (ownsRegistry) {

@@ -1,6 +1,7 @@
 package io.outrigger.sidecar.internal;
 
 import io.outrigger.core.client.RpcClient;
+import io.outrigger.core.internal.transport.SharedEventLoops;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.registry.StaticRegistry;
@@ -88,15 +89,23 @@ public final class ClientAssembly {
      * Java caller plugs it: fallback (forced degrade from rules), then timeout, method breaker and
      * failover with the retry budget, then the routers (version, group, splits, tag, zone,
      * outliers), the balancer, and the per-endpoint breakers; around them tracing and metrics of
-     * rpc-observability (outermost, so they see retries and fast rejections). Completes calls on the
-     * I/O thread ({@code responseExecutor Runnable::run}): the sidecar's callbacks only hop back to an
-     * HTTP event loop.
+     * rpc-observability (outermost, so they see retries and fast rejections).
      *
+     * <p>It runs on the HTTP endpoint's event loops, with one connection per loop to each provider:
+     * a call read on a loop is sent on that loop's connection and its answer completes on that loop
+     * (calls complete on the I/O thread, {@code responseExecutor Runnable::run}), where the HTTP
+     * answer is written: no thread hand-off per call.
+     *
+     * @param loops the event loops shared with the HTTP endpoint
      * @param rules the rules to apply live; {@link LiveRules#none()} when there is no rule source
      * @param telemetry tracing and metrics; a no-op without an OpenTelemetry SDK
      */
     public static RpcClient client(
-            SidecarConfig config, Registry registry, LiveRules rules, OutriggerTelemetry telemetry) {
+            SidecarConfig config,
+            Registry registry,
+            SharedEventLoops loops,
+            LiveRules rules,
+            OutriggerTelemetry telemetry) {
         ClientGovernance gov = ClientGovernance.builder()
                 .rules(rules)
                 .loadBalancing(config.loadBalancing())
@@ -106,6 +115,8 @@ public final class ClientAssembly {
                 .registry(registry)
                 .defaultTimeout(config.defaultTimeout())
                 .responseExecutor(Runnable::run)
+                .eventLoops(loops)
+                .connectionsPerEndpoint(loops.loops().size())
                 .maxMessageSize(Math.max(config.maxBodyBytes(), 4 * 1024 * 1024)));
         return telemetry.instrument(b).build();
     }
