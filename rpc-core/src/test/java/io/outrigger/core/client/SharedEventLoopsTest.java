@@ -61,6 +61,7 @@ class SharedEventLoopsTest {
                         .isSameAs(callers.get(i));
             }
         });
+        assertThat(server.server().connectionCount()).isEqualTo(2); // one per loop
     }
 
     @Test

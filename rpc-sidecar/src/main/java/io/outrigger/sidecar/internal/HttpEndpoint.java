@@ -10,6 +10,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -31,6 +33,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.outrigger.core.Status;
 import io.outrigger.core.internal.transport.SharedEventLoops;
+import io.outrigger.core.internal.transport.Transport;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletionStage;
@@ -106,6 +109,11 @@ public final class HttpEndpoint implements AutoCloseable {
                         p.addLast("handler", new Handler(routes));
                     }
                 });
+        if (loops.transport() == Transport.EPOLL) {
+            // Level-triggered: a read event costs one read(); edge-triggered reads on until EAGAIN,
+            // a second read() per event, and a keep-alive connection brings one request per event.
+            bootstrap.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+        }
         try {
             Channel server = bootstrap.bind(host, port).syncUninterruptibly().channel();
             return new HttpEndpoint(server, connections);
