@@ -237,9 +237,10 @@ public final class RpcClient implements AutoCloseable {
         }
 
         /**
-         * Connections to each provider address, each multiplexing many calls. Default 1. Connection
-         * {@code i} runs on I/O thread {@code i} (modulo their number); a call made on an I/O thread
-         * that has a connection to the provider uses that one, other calls take turns.
+         * Connections to each provider address, each multiplexing many calls. Default 1. A provider's
+         * connections run on consecutive I/O threads (each provider starting at the next one); a call
+         * made on an I/O thread that has a connection to the provider uses that one, other calls take
+         * turns.
          */
         public Builder connectionsPerEndpoint(int connections) {
             this.connectionsPerEndpoint = Checks.range("connectionsPerEndpoint", connections, 1, 64);

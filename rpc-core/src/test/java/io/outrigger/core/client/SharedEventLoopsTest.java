@@ -10,6 +10,9 @@ import io.outrigger.core.Payload;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.internal.transport.SharedEventLoops;
+import io.outrigger.core.registry.ServiceInstance;
+import io.outrigger.core.registry.StaticRegistry;
+import io.outrigger.core.server.RpcServer;
 import io.outrigger.core.testing.EchoService;
 import io.outrigger.core.testing.EchoServiceImpl;
 import io.outrigger.core.testing.ServerExtension;
@@ -17,8 +20,11 @@ import io.outrigger.serialization.ProtobufSerializer;
 import io.outrigger.serialization.testing.proto.EchoReply;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -77,10 +83,47 @@ class SharedEventLoopsTest {
         assertThat(reply.getText()).isEqualTo("again");
     }
 
-    /** Invokes on {@code loop}; completes with the loop whose thread completed the call. */
+    @Test
+    void theConnectionsOfDifferentProvidersSpreadOverTheLoops() throws Exception {
+        StaticRegistry registry = new StaticRegistry();
+        List<RpcServer> providers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                RpcServer provider = RpcServer.builder()
+                        .host("127.0.0.1")
+                        .port(0)
+                        .service(EchoService.class, new EchoServiceImpl())
+                        .build()
+                        .start();
+                providers.add(provider);
+                registry.register(ServiceInstance.builder("test.EchoService", "127.0.0.1", provider.port())
+                        .build());
+            }
+            try (RpcClient client =
+                    RpcClient.builder().registry(registry).eventLoops(loops).build()) {
+                Invoker invoker = client.invoker("test.EchoService");
+                Set<EventLoop> answeredOn = new HashSet<>();
+                for (int i = 0; i < 10; i++) { // round robin: each provider about half of them
+                    answeredOn.add(callFrom(null, invoker).get(5, TimeUnit.SECONDS));
+                }
+                // One connection per provider (the default); the two are on different loops.
+                assertThat(answeredOn).containsExactlyInAnyOrderElementsOf(loops.loops());
+            }
+        } finally {
+            for (RpcServer provider : providers) {
+                provider.shutdown(Duration.ZERO);
+            }
+        }
+    }
+
+    /**
+     * Invokes on {@code loop} ({@code null}: on the calling thread); completes with the loop whose
+     * thread completed the call.
+     */
     private static CompletableFuture<EventLoop> callFrom(EventLoop loop, Invoker invoker) {
         CompletableFuture<EventLoop> completedOn = new CompletableFuture<>();
-        loop.execute(() -> invoker.invoke(RpcRequest.of(
+        Executor caller = loop == null ? Runnable::run : loop;
+        caller.execute(() -> invoker.invoke(RpcRequest.of(
                         "test.EchoService",
                         "echo",
                         Payload.encoded(

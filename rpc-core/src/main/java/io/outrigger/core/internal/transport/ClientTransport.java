@@ -24,15 +24,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The client side of the native protocol: event loops, a bootstrap, and the connections to each
  * provider address, shared by every service that provider serves.
  *
- * <p>The i-th connection to a provider is pinned to the i-th event loop (modulo their number), so
- * with as many connections per provider as loops, each loop owns one connection to each provider and
- * a call made on a loop is sent on that loop's connection ({@link PeerConnections#send}).
+ * <p>The connections to a provider are pinned to consecutive event loops, starting from a loop that
+ * moves on with each provider (so that providers spread over the loops): with as many connections
+ * per provider as loops, each loop owns one connection to each provider, and a call made on a loop
+ * is sent on that loop's connection ({@link PeerConnections#send}).
  */
 public final class ClientTransport implements AutoCloseable {
 
@@ -41,6 +43,7 @@ public final class ClientTransport implements AutoCloseable {
     private final boolean ownsGroup;
 
     private final List<EventLoop> loops;
+    private final AtomicInteger nextFirstLoop = new AtomicInteger();
     private final Bootstrap bootstrap;
     private final FrameEncoder encoder;
     private final ProtocolLimits limits;
@@ -84,7 +87,8 @@ public final class ClientTransport implements AutoCloseable {
         String key = host + ":" + port;
         PeerConnections p = peers.get(key);
         if (p == null) {
-            p = new PeerConnections(this, host, port, config.connectionsPerEndpoint());
+            p = new PeerConnections(
+                    this, host, port, config.connectionsPerEndpoint(), nextFirstLoop.getAndIncrement() % loops.size());
             peers.put(key, p);
         }
         p.retain();
@@ -99,12 +103,12 @@ public final class ClientTransport implements AutoCloseable {
     }
 
     /**
-     * Opens connection number {@code slot} to {@code address}, on the event loop of that number; the
-     * future completes with it or with the connect failure.
+     * Opens a connection to {@code address} on event loop number {@code loop} (modulo their number);
+     * the future completes with it or with the connect failure.
      */
-    CompletableFuture<ClientConnection> connect(InetSocketAddress address, String remote, int slot) {
+    CompletableFuture<ClientConnection> connect(InetSocketAddress address, String remote, int loop) {
         CompletableFuture<ClientConnection> result = new CompletableFuture<>();
-        ChannelFuture f = bootstrap.clone(loops.get(slot % loops.size())).connect(address);
+        ChannelFuture f = bootstrap.clone(loops.get(loop % loops.size())).connect(address);
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 result.completeExceptionally(done.cause());
@@ -140,6 +144,10 @@ public final class ClientTransport implements AutoCloseable {
             });
         });
         return result;
+    }
+
+    int loopCount() {
+        return loops.size();
     }
 
     /** The number of the event loop running the calling thread, or -1 when it is none of this transport's. */
