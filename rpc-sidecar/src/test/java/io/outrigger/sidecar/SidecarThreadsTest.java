@@ -22,11 +22,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -105,24 +103,19 @@ class SidecarThreadsTest {
             URI uri = URI.create("http://127.0.0.1:" + sidecar.httpPort() + "/rpc/test.EchoService/echo");
             // The first call subscribes to the service off the event loops; later ones start on them.
             assertThat(send(http, uri, 1).get(0).join()).isEqualTo(200);
-            int loops = Math.min(2, Runtime.getRuntime().availableProcessors());
 
-            // Until each loop has its provider connection a call may be sent on another loop's, so
-            // the check is repeated until the connections are up; with connections taken in turns it
-            // never passes.
+            // Until the provider connection is up a call may complete on the thread that connected,
+            // so the check is repeated until it holds; a hand-off per call would never let it pass.
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 recorder.spans.clear();
                 for (CompletableFuture<Integer> status : send(http, uri, 16)) {
                     assertThat(status.get(5, TimeUnit.SECONDS)).isEqualTo(200);
                 }
                 await().atMost(Duration.ofSeconds(5)).until(() -> recorder.spans.size() >= 16);
-                Set<String> readers = new HashSet<>();
                 for (Threads t : recorder.spans) {
                     assertThat(t.started()).startsWith("outrigger-sidecar-io-");
                     assertThat(t.ended()).isEqualTo(t.started());
-                    readers.add(t.started());
                 }
-                assertThat(readers).hasSize(loops); // the calls came in on every loop
             });
         } finally {
             provider.shutdown(Duration.ofSeconds(2));
