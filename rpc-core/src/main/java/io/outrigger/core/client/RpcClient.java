@@ -14,6 +14,7 @@ import io.outrigger.core.internal.protocol.ProtocolLimits;
 import io.outrigger.core.internal.tls.SslContextSource;
 import io.outrigger.core.internal.transport.ClientTransport;
 import io.outrigger.core.internal.transport.ClientTransportConfig;
+import io.outrigger.core.internal.transport.SharedEventLoops;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.service.ServiceDescriptor;
 import io.outrigger.core.tls.TlsConfig;
@@ -63,7 +64,8 @@ public final class RpcClient implements AutoCloseable {
                         b.maxMetadataSize,
                         b.reconnectBackoffMin,
                         b.reconnectBackoffMax,
-                        b.tls == null ? null : new SslContextSource(b.tls)),
+                        b.tls == null ? null : new SslContextSource(b.tls),
+                        b.sharedLoops),
                 b.serializers);
         this.services = new ServiceClients(new ServiceClients.Parts(
                 b.registry,
@@ -169,6 +171,7 @@ public final class RpcClient implements AutoCloseable {
         private Interceptor metrics;
         private Interceptor tracing;
         private TlsConfig tls;
+        private SharedEventLoops sharedLoops;
 
         private Builder() {}
 
@@ -220,7 +223,25 @@ public final class RpcClient implements AutoCloseable {
             return this;
         }
 
-        /** Connections to each provider address, each multiplexing many calls. Default 1. */
+        /**
+         * Advanced, for Outrigger's own modules (the sidecar): runs the connections on event loops
+         * owned by the caller instead of the client's own I/O threads ({@link #ioThreads} is then
+         * ignored). The client never stops them; close it before closing them. With as many {@link
+         * #connectionsPerEndpoint connections per provider} as loops, each loop has its own connection
+         * to each provider, and a call made on one of the loops is written, answered and completed on
+         * that loop, with no thread hand-off. The type is internal and may change.
+         */
+        public Builder eventLoops(SharedEventLoops loops) {
+            this.sharedLoops = Objects.requireNonNull(loops, "eventLoops");
+            return this;
+        }
+
+        /**
+         * Connections to each provider address, each multiplexing many calls. Default 1. A provider's
+         * connections run on consecutive I/O threads (each provider starting at the next one); a call
+         * made on an I/O thread that has a connection to the provider uses that one, other calls take
+         * turns.
+         */
         public Builder connectionsPerEndpoint(int connections) {
             this.connectionsPerEndpoint = Checks.range("connectionsPerEndpoint", connections, 1, 64);
             return this;

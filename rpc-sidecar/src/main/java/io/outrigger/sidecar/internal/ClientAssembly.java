@@ -2,6 +2,7 @@ package io.outrigger.sidecar.internal;
 
 import io.outrigger.core.auth.BearerToken;
 import io.outrigger.core.client.RpcClient;
+import io.outrigger.core.internal.transport.SharedEventLoops;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.registry.StaticRegistry;
@@ -100,15 +101,23 @@ public final class ClientAssembly {
      * outliers), the balancer, and the per-endpoint breakers; around them tracing and metrics of
      * rpc-observability (outermost, so they see retries and fast rejections). With {@code --tls-*}
      * it connects with TLS, with {@code --bearer-token-file} every call carries the token, and
-     * failure messages name the sidecar's flags ({@link FlagHints}). Completes calls on the
-     * I/O thread ({@code responseExecutor Runnable::run}): the sidecar's callbacks only hop back to an
-     * HTTP event loop.
+     * failure messages name the sidecar's flags ({@link FlagHints}).
      *
+     * <p>It runs on the HTTP endpoint's event loops, with one connection per loop to each provider:
+     * a call read on a loop is sent on that loop's connection and its answer completes on that loop
+     * (calls complete on the I/O thread, {@code responseExecutor Runnable::run}), where the HTTP
+     * answer is written: no thread hand-off per call.
+     *
+     * @param loops the event loops shared with the HTTP endpoint
      * @param rules the rules to apply live; {@link LiveRules#none()} when there is no rule source
      * @param telemetry tracing and metrics; a no-op without an OpenTelemetry SDK
      */
     public static RpcClient client(
-            SidecarConfig config, Registry registry, LiveRules rules, OutriggerTelemetry telemetry) {
+            SidecarConfig config,
+            Registry registry,
+            SharedEventLoops loops,
+            LiveRules rules,
+            OutriggerTelemetry telemetry) {
         ClientGovernance gov = ClientGovernance.builder()
                 .rules(rules)
                 .loadBalancing(config.loadBalancing())
@@ -118,6 +127,8 @@ public final class ClientAssembly {
                 .registry(registry)
                 .defaultTimeout(config.defaultTimeout())
                 .responseExecutor(Runnable::run)
+                .eventLoops(loops)
+                .connectionsPerEndpoint(loops.loops().size())
                 .maxMessageSize(Math.max(config.maxBodyBytes(), 4 * 1024 * 1024)));
         TlsConfig tls = SidecarSecurity.clientTls(config);
         if (tls != null) {

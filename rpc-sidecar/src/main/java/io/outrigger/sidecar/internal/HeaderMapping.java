@@ -77,6 +77,9 @@ public final class HeaderMapping {
     public static Metadata toMetadata(Iterable<Map.Entry<String, String>> headers) {
         Metadata md = Metadata.empty();
         for (Map.Entry<String, String> h : headers) {
+            if (!mayMap(h.getKey())) {
+                continue; // Host, Content-Type...: skipped without lower-casing a copy of the name
+            }
             String name = h.getKey().toLowerCase(Locale.ROOT);
             String key = NAMED.get(name);
             if (key == null && name.startsWith("x-outrigger-meta-")) {
@@ -94,8 +97,18 @@ public final class HeaderMapping {
         return md;
     }
 
+    /** Whether {@code header} may carry metadata: {@code X-Outrigger-*} or a W3C trace header. */
+    private static boolean mayMap(String header) {
+        return header.regionMatches(true, 0, "x-outrigger-", 0, "x-outrigger-".length())
+                || header.equalsIgnoreCase("traceparent")
+                || header.equalsIgnoreCase("tracestate");
+    }
+
     /** The headers carrying {@code metadata}: the inverse of {@link #toMetadata}. */
     public static List<Map.Entry<String, String>> toHeaders(Metadata metadata) {
+        if (metadata.isEmpty()) {
+            return List.of();
+        }
         List<Map.Entry<String, String>> headers = new ArrayList<>(metadata.size());
         metadata.forEach((key, value) -> {
             String header = HEADER_OF.get(key);

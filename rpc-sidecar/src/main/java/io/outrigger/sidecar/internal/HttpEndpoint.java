@@ -10,7 +10,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollMode;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -26,7 +29,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.outrigger.core.Status;
+import io.outrigger.core.internal.transport.SharedEventLoops;
 import io.outrigger.core.internal.transport.Transport;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -47,40 +53,55 @@ import org.slf4j.LoggerFactory;
  *
  * Keep-alive and pipelining work: answers are queued per connection and written in the order the
  * requests came, whatever order their calls finish in; past 64 unanswered requests the connection
- * stops reading until it catches up. Answers complete off the event loop and hop back onto it to be
- * written, so no call ever blocks an event loop.
+ * stops reading until it catches up. No call ever blocks an event loop.
+ *
+ * <p>Threads: the endpoint runs on {@link SharedEventLoops} that the sidecar's client also runs its
+ * provider connections on, one per loop and provider. A request read on loop N is sent on loop N's
+ * provider connection, its answer is read and completed on loop N, and written back from there: one
+ * thread per call, no hand-off. An answer completed elsewhere (a fallback, a first call waiting for
+ * the registry) hops onto the connection's loop to be written. Answers completed while a read batch
+ * is being handled are flushed once at its end ({@code channelReadComplete}), others at once.
  */
 public final class HttpEndpoint implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
 
+    /** Header name and values built once: the encoder then copies their bytes without converting them. */
+    private static final AsciiString STATUS_HEADER = AsciiString.cached(HeaderMapping.STATUS_HEADER);
+
+    private static final AsciiString[] STATUS_VALUES = java.util.Arrays.stream(Status.Code.values())
+            .map(code -> AsciiString.cached(code.name()))
+            .toArray(AsciiString[]::new);
+
     static final int MAX_PENDING = 64;
     static final long IDLE_SECONDS = 300;
 
-    private final EventLoopGroup group;
     private final Channel server;
+    private final ChannelGroup connections;
 
-    private HttpEndpoint(EventLoopGroup group, Channel server) {
-        this.group = group;
+    private HttpEndpoint(Channel server, ChannelGroup connections) {
         this.server = server;
+        this.connections = connections;
     }
 
     /**
-     * Binds {@code host:port} and serves {@code routes}.
+     * Binds {@code host:port} and serves {@code routes} on {@code loops}, which the caller owns and
+     * closes after this endpoint.
      *
      * @throws IllegalStateException if the address cannot be bound
      */
-    public static HttpEndpoint start(String host, int port, int ioThreads, int maxBodyBytes, HttpRoutes routes) {
-        Transport transport = Transport.get();
-        EventLoopGroup group = transport.newGroup(ioThreads, "outrigger-sidecar-http");
+    public static HttpEndpoint start(
+            String host, int port, SharedEventLoops loops, int maxBodyBytes, HttpRoutes routes) {
+        ChannelGroup connections = new DefaultChannelGroup("sidecar-http", GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannel())
+                .group(loops.group())
+                .channel(loops.transport().serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        connections.add(ch);
                         ChannelPipeline p = ch.pipeline();
                         p.addLast("codec", new HttpServerCodec(4096, 16 * 1024, 8192));
                         p.addLast("aggregator", new BodyLimit(maxBodyBytes));
@@ -88,11 +109,15 @@ public final class HttpEndpoint implements AutoCloseable {
                         p.addLast("handler", new Handler(routes));
                     }
                 });
+        if (loops.transport() == Transport.EPOLL) {
+            // Level-triggered: a read event costs one read(); edge-triggered reads on until EAGAIN,
+            // a second read() per event, and a keep-alive connection brings one request per event.
+            bootstrap.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+        }
         try {
             Channel server = bootstrap.bind(host, port).syncUninterruptibly().channel();
-            return new HttpEndpoint(group, server);
+            return new HttpEndpoint(server, connections);
         } catch (Exception e) { // Netty rethrows checked bind errors undeclared
-            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IllegalStateException(
                     "cannot listen for HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
         }
@@ -103,11 +128,11 @@ public final class HttpEndpoint implements AutoCloseable {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
-    /** Stops accepting, closes every connection, stops the threads. */
+    /** Stops accepting and closes every connection; the event loops are left to their owner. */
     @Override
     public void close() {
         server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
 
     static FullHttpResponse toResponse(HttpReply reply, HttpVersion version, boolean keepAlive) {
@@ -116,7 +141,7 @@ public final class HttpEndpoint implements AutoCloseable {
         var headers = response.headers();
         headers.set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
         headers.setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
-        headers.set(HeaderMapping.STATUS_HEADER, reply.code().name());
+        headers.set(STATUS_HEADER, STATUS_VALUES[reply.code().ordinal()]);
         for (var h : reply.headers()) {
             headers.add(h.getKey(), h.getValue());
         }
@@ -126,6 +151,17 @@ public final class HttpEndpoint implements AutoCloseable {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         return response;
+    }
+
+    /** The decoded path of {@code uri}, without query or fragment. */
+    static String path(String uri) {
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '?' || c == '#' || c == '%' || c == '+') {
+                return QueryStringDecoder.decodeComponent(new QueryStringDecoder(uri).rawPath());
+            }
+        }
+        return uri; // the common case, nothing to strip or decode: no copy
     }
 
     /** The aggregator, answering oversized bodies with the JSON error shape. */
@@ -165,6 +201,10 @@ public final class HttpEndpoint implements AutoCloseable {
         private final HttpRoutes routes;
         private final ArrayDeque<Slot> pending = new ArrayDeque<>();
         private boolean closing;
+        /** Between the first {@code channelRead} of a read batch and its {@code channelReadComplete}. */
+        private boolean inReadBatch;
+        /** Answers were written during the read batch and await its end to be flushed. */
+        private boolean flushPending;
 
         private static final class Slot {
             final HttpVersion version;
@@ -193,6 +233,7 @@ public final class HttpEndpoint implements AutoCloseable {
                 io.netty.util.ReferenceCountUtil.release(msg);
                 return;
             }
+            inReadBatch = true;
             try {
                 if (closing) {
                     return;
@@ -217,7 +258,7 @@ public final class HttpEndpoint implements AutoCloseable {
                 }
                 String path;
                 try {
-                    path = QueryStringDecoder.decodeComponent(new QueryStringDecoder(request.uri()).rawPath());
+                    path = path(request.uri());
                 } catch (IllegalArgumentException e) {
                     complete(
                             ctx,
@@ -270,13 +311,27 @@ public final class HttpEndpoint implements AutoCloseable {
                 }
             }
             if (wrote) {
-                ctx.flush();
+                if (inReadBatch) {
+                    flushPending = true; // one flush for every answer of the batch, in channelReadComplete
+                } else {
+                    ctx.flush();
+                }
             }
             if (!closing
                     && pending.size() < MAX_PENDING / 2
                     && !ctx.channel().config().isAutoRead()) {
                 ctx.channel().config().setAutoRead(true);
             }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            inReadBatch = false;
+            if (flushPending) {
+                flushPending = false;
+                ctx.flush();
+            }
+            ctx.fireChannelReadComplete();
         }
 
         @Override

@@ -61,6 +61,14 @@ public final class OutboundCalls {
 
         final byte serializerId;
 
+        private static final Map<String, BodyType> EXACT = Map.of(
+                "application/x-protobuf", PROTOBUF,
+                "application/protobuf", PROTOBUF,
+                "application/vnd.google.protobuf", PROTOBUF,
+                "application/x-thrift", THRIFT,
+                "application/vnd.apache.thrift.compact", THRIFT,
+                "application/json", JSON);
+
         BodyType(byte serializerId) {
             this.serializerId = serializerId;
         }
@@ -69,6 +77,10 @@ public final class OutboundCalls {
         static BodyType of(String contentType) {
             if (contentType == null) {
                 return null;
+            }
+            BodyType exact = EXACT.get(contentType); // the common case: no parameters, lower case
+            if (exact != null) {
+                return exact;
             }
             int semi = contentType.indexOf(';');
             String media = (semi >= 0 ? contentType.substring(0, semi) : contentType)

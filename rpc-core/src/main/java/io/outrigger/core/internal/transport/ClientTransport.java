@@ -6,29 +6,44 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
 import io.outrigger.core.internal.protocol.FrameDecoder;
 import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
 import io.outrigger.core.internal.tls.SslContextSource;
 import io.outrigger.core.internal.tls.TlsSessions;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The client side of the native protocol: event loops, a bootstrap, and the connections to each
  * provider address, shared by every service that provider serves.
+ *
+ * <p>The connections to a provider are pinned to consecutive event loops, starting from a loop that
+ * moves on with each provider (so that providers spread over the loops): with as many connections
+ * per provider as loops, each loop owns one connection to each provider, and a call made on a loop
+ * is sent on that loop's connection ({@link PeerConnections#send}).
  */
 public final class ClientTransport implements AutoCloseable {
 
     private final EventLoopGroup group;
+    /** Whether {@link #group} is this transport's own, to stop on close. */
+    private final boolean ownsGroup;
+
+    private final List<EventLoop> loops;
+    private final AtomicInteger nextFirstLoop = new AtomicInteger();
     private final Bootstrap bootstrap;
     private final FrameEncoder encoder;
     private final ProtocolLimits limits;
@@ -38,13 +53,22 @@ public final class ClientTransport implements AutoCloseable {
 
     public ClientTransport(ClientTransportConfig config, io.outrigger.serialization.Serializers serializers) {
         this.config = config;
-        this.group = Transport.get().newGroup(config.eventLoopThreads(), "outrigger-client");
+        SharedEventLoops shared = config.sharedLoops();
+        Transport transport = shared == null ? Transport.get() : shared.transport();
+        this.ownsGroup = shared == null;
+        this.group =
+                shared == null ? transport.newGroup(config.eventLoopThreads(), "outrigger-client") : shared.group();
+        List<EventLoop> list = new ArrayList<>();
+        for (EventExecutor e : group) {
+            list.add((EventLoop) e);
+        }
+        this.loops = List.copyOf(list);
         this.limits = new ProtocolLimits(config.maxMessageSize(), config.maxMetadataSize());
         this.encoder = new FrameEncoder(serializers, config.maxMessageSize());
         this.tls = config.tls();
         this.bootstrap = new Bootstrap()
                 .group(group)
-                .channel(Transport.get().socketChannel())
+                .channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
@@ -63,7 +87,8 @@ public final class ClientTransport implements AutoCloseable {
         String key = host + ":" + port;
         PeerConnections p = peers.get(key);
         if (p == null) {
-            p = new PeerConnections(this, host, port, config.connectionsPerEndpoint());
+            p = new PeerConnections(
+                    this, host, port, config.connectionsPerEndpoint(), nextFirstLoop.getAndIncrement() % loops.size());
             peers.put(key, p);
         }
         p.retain();
@@ -77,10 +102,13 @@ public final class ClientTransport implements AutoCloseable {
         }
     }
 
-    /** Opens one connection to {@code address}; the future completes with it or with the connect failure. */
-    CompletableFuture<ClientConnection> connect(InetSocketAddress address, String remote) {
+    /**
+     * Opens a connection to {@code address} on event loop number {@code loop} (modulo their number);
+     * the future completes with it or with the connect failure.
+     */
+    CompletableFuture<ClientConnection> connect(InetSocketAddress address, String remote, int loop) {
         CompletableFuture<ClientConnection> result = new CompletableFuture<>();
-        ChannelFuture f = bootstrap.connect(address);
+        ChannelFuture f = bootstrap.clone(loops.get(loop % loops.size())).connect(address);
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 result.completeExceptionally(done.cause());
@@ -118,6 +146,20 @@ public final class ClientTransport implements AutoCloseable {
         return result;
     }
 
+    int loopCount() {
+        return loops.size();
+    }
+
+    /** The number of the event loop running the calling thread, or -1 when it is none of this transport's. */
+    int currentLoopIndex() {
+        for (int i = 0; i < loops.size(); i++) {
+            if (loops.get(i).inEventLoop()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     ClientTransportConfig config() {
         return config;
     }
@@ -128,6 +170,8 @@ public final class ClientTransport implements AutoCloseable {
             p.closeNow();
         }
         peers.clear();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 }

@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param reconnectBackoffMin first delay after a failed connect
  * @param reconnectBackoffMax largest delay between connect attempts
  * @param tls TLS for every connection, or {@code null} for plaintext
+ * @param sharedLoops event loops to run on without owning them, or {@code null} for the client's
+ *     own {@code eventLoopThreads}
  */
 public record ClientTransportConfig(
         int eventLoopThreads,
@@ -25,4 +27,5 @@ public record ClientTransportConfig(
         int maxMetadataSize,
         Duration reconnectBackoffMin,
         Duration reconnectBackoffMax,
-        SslContextSource tls) {}
+        SslContextSource tls,
+        SharedEventLoops sharedLoops) {}

@@ -37,8 +37,12 @@ public final class PeerConnections {
     private volatile int failures;
     private volatile String lastFailure;
 
-    PeerConnections(ClientTransport transport, String host, int port, int connections) {
+    /** Connection {@code i} runs on the transport's event loop {@code firstLoop + i}. */
+    private final int firstLoop;
+
+    PeerConnections(ClientTransport transport, String host, int port, int connections, int firstLoop) {
         this.transport = transport;
+        this.firstLoop = firstLoop;
         this.host = host;
         this.port = port;
         this.key = host + ":" + port;
@@ -93,10 +97,23 @@ public final class PeerConnections {
         return !closed && System.nanoTime() - retryAtNanos >= 0;
     }
 
-    /** Sends {@code request} on one of the connections, connecting first if needed. Never completes exceptionally. */
+    /**
+     * Sends {@code request} on one of the connections, connecting first if needed. Never completes
+     * exceptionally.
+     *
+     * <p>Called on the event loop of one of the connections, it sends there: the frame is written and
+     * the response completes on the calling thread, without a hand-off to another loop. Otherwise the
+     * connections take turns.
+     */
     public CompletableFuture<RpcResponse> send(RpcRequest request, AtomicInteger inFlight) {
         int n = slots.length();
-        int start = n == 1 ? 0 : Math.floorMod(next.getAndIncrement(), n);
+        int start = 0;
+        if (n > 1) {
+            // Connection i lives on loop firstLoop + i: the calling loop's own, if any, comes first.
+            int loop = transport.currentLoopIndex();
+            int mine = loop < 0 ? -1 : Math.floorMod(loop - firstLoop, transport.loopCount());
+            start = mine >= 0 && mine < n ? mine : Math.floorMod(next.getAndIncrement(), n);
+        }
         for (int i = 0; i < n; i++) {
             ClientConnection c = slots.get((start + i) % n);
             if (c != null && c.isUsable()) {
@@ -132,7 +149,7 @@ public final class PeerConnections {
         if (!connecting.compareAndSet(i, null, attempt)) {
             return connecting.get(i) != null ? connecting.get(i) : connect(i);
         }
-        transport.connect(new InetSocketAddress(host, port), key).whenComplete((c, error) -> {
+        transport.connect(new InetSocketAddress(host, port), key, firstLoop + i).whenComplete((c, error) -> {
             if (error != null) {
                 int f = failures + 1;
                 failures = f;
