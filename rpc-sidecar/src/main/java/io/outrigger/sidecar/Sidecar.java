@@ -9,6 +9,7 @@ import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.server.RpcServer;
 import io.outrigger.core.tls.TlsConfig;
+import io.outrigger.governance.ClientGovernance;
 import io.outrigger.governance.LiveRules;
 import io.outrigger.observability.OutriggerTelemetry;
 import io.outrigger.sidecar.internal.AdminJson;
@@ -90,6 +91,9 @@ public final class Sidecar implements AutoCloseable {
     /** The HTTP endpoint's and the client's event loops: a call stays on the loop that read it. */
     private final SharedEventLoops loops;
 
+    private final ClientGovernance governance;
+    private final OutriggerTelemetry.Registration breakerGauge;
+
     private final RpcClient client;
     private final ExecutorService resolver;
     private final List<InboundExport> exports = new ArrayList<>();
@@ -107,12 +111,15 @@ public final class Sidecar implements AutoCloseable {
         this.rules = ClientAssembly.rules(registry);
         this.telemetry = OutriggerTelemetry.create(openTelemetry);
         this.loops = SharedEventLoops.create(IO_THREADS, "outrigger-sidecar-io");
+        this.governance = ClientAssembly.governance(config, rules, telemetry);
         try {
-            this.client = ClientAssembly.client(config, this.registry, loops, rules, telemetry);
+            this.client = ClientAssembly.client(config, this.registry, loops, governance, telemetry);
         } catch (RuntimeException e) {
             loops.close();
+            rules.close();
             throw e;
         }
+        this.breakerGauge = telemetry.observeBreakerStates(governance::breakerStates);
         AtomicInteger n = new AtomicInteger();
         this.resolver = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "outrigger-sidecar-resolver-" + n.incrementAndGet());
@@ -215,7 +222,7 @@ public final class Sidecar implements AutoCloseable {
         String registryName = config.registry() != null
                 ? config.registry()
                 : registry.delegate() instanceof io.outrigger.registry.ZooKeeperRegistry zk ? zk.toString() : "static";
-        var sections = ClientAssembly.adminSections(client, registry.delegate());
+        var sections = ClientAssembly.adminSections(client, registry.delegate(), governance);
         SidecarRoutes routes = new SidecarRoutes(
                 calls, () -> ready, () -> AdminJson.render(registryName, registry, exports, sections));
         HttpRoutes guarded = config.httpTokenFile() == null
@@ -310,6 +317,7 @@ public final class Sidecar implements AutoCloseable {
             http.close();
         }
         client.close();
+        breakerGauge.close();
         loops.close(); // after the endpoint and the client that run on them
         rules.close();
         resolver.shutdownNow();

@@ -234,7 +234,8 @@ class OutboundTest {
         assertThat(a.body())
                 .contains("\"test.EchoService\":[")
                 .contains("127.0.0.1:" + server1.port())
-                .contains("127.0.0.1:" + server2.port());
+                .contains("127.0.0.1:" + server2.port())
+                .containsPattern("\"breakers\":\\{[^}]*\"test.EchoService/echo\":\"CLOSED\"");
     }
 
     @Test

@@ -89,9 +89,30 @@ public final class ClientAssembly {
         return "static";
     }
 
-    /** The rpc-observability sections of {@code GET /admin}: what the client sees, and from where. */
-    public static List<AdminSection> adminSections(RpcClient client, Registry registry) {
-        return List.of(AdminSections.referenced(client, service -> origin(registry, service)));
+    /**
+     * The rpc-observability sections of {@code GET /admin}: what the client sees, and from where, and
+     * the state of its circuit breakers.
+     */
+    public static List<AdminSection> adminSections(RpcClient client, Registry registry, ClientGovernance governance) {
+        return List.of(
+                AdminSections.referenced(client, service -> origin(registry, service)),
+                new AdminSection("breakers", governance::breakerStates));
+    }
+
+    /**
+     * The governance of the sidecar's client: the rules applied live, the balancer of {@code
+     * --load-balancing}, consistent hashing keyed by {@code X-Outrigger-Hash-Key}, and every breaker
+     * transition counted by {@code telemetry}.
+     *
+     * @param rules the rules to apply live; {@link LiveRules#none()} when there is no rule source
+     */
+    public static ClientGovernance governance(SidecarConfig config, LiveRules rules, OutriggerTelemetry telemetry) {
+        return ClientGovernance.builder()
+                .rules(rules)
+                .loadBalancing(config.loadBalancing())
+                .hashHeader("outrigger-hash-key")
+                .breakerListener(telemetry::recordBreakerTransition)
+                .build();
     }
 
     /**
@@ -109,20 +130,15 @@ public final class ClientAssembly {
      * answer is written: no thread hand-off per call.
      *
      * @param loops the event loops shared with the HTTP endpoint
-     * @param rules the rules to apply live; {@link LiveRules#none()} when there is no rule source
+     * @param gov the governance of {@link #governance}
      * @param telemetry tracing and metrics; a no-op without an OpenTelemetry SDK
      */
     public static RpcClient client(
             SidecarConfig config,
             Registry registry,
             SharedEventLoops loops,
-            LiveRules rules,
+            ClientGovernance gov,
             OutriggerTelemetry telemetry) {
-        ClientGovernance gov = ClientGovernance.builder()
-                .rules(rules)
-                .loadBalancing(config.loadBalancing())
-                .hashHeader("outrigger-hash-key")
-                .build();
         RpcClient.Builder b = gov.applyTo(RpcClient.builder()
                 .registry(registry)
                 .defaultTimeout(config.defaultTimeout())
