@@ -146,7 +146,8 @@ class TlsTest {
                         assertThat(rpc.status().code()).isEqualTo(Status.Code.UNAVAILABLE);
                         assertThat(rpc.status().description())
                                 .contains("requires TLS")
-                                .contains("not run")
+                                .containsAnyOf(
+                                        "the request was not run", "the request was not sent") // both safe to retry
                                 .doesNotContain("may have run");
                     });
         }
@@ -228,18 +229,20 @@ class TlsTest {
             names = {"JDK", "OPENSSL"})
     void mutualTlsRefusesAClientWithoutACertificate(TlsProvider provider) {
         RpcServer server = server(mtlsServer(provider, ClientAuth.REQUIRE));
-        EchoService echo = client(
-                        server,
-                        TlsConfig.client()
-                                .trustCertificates(ca.certificate())
-                                .provider(provider)
-                                .build())
-                .refer(EchoService.class);
-
         try (LogCapture logs = LogCapture.start()) {
+            EchoService echo = client(
+                            server,
+                            TlsConfig.client()
+                                    .trustCertificates(ca.certificate())
+                                    .provider(provider)
+                                    .build())
+                    .refer(EchoService.class);
             assertThatThrownBy(() -> echo.echo(echoRequest("hi"))).isInstanceOfSatisfying(RpcException.class, e -> {
                 assertThat(e.status().code()).isEqualTo(Status.Code.UNAVAILABLE);
-                assertThat(e.status().description()).containsIgnoringCase("certificate");
+                // Whatever alert the server's TLS library sends, the message says what to set.
+                assertThat(e.status().description())
+                        .contains("TlsConfig.client().keyCertificate(chain, key)")
+                        .doesNotContain("authority");
             });
             assertThat(logs.count("TLS handshake with 127.0.0.1:")).isPositive();
         }

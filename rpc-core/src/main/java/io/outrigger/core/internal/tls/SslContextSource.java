@@ -70,6 +70,11 @@ public final class SslContextSource {
         nextCheckNanos.set(System.nanoTime() + intervalNanos);
     }
 
+    /** Whether this side presents a certificate of its own (always for a server; mutual TLS for a client). */
+    public boolean presentsCertificate() {
+        return config.certificateChain().isPresent();
+    }
+
     /** A handler for a connection accepted by a server. */
     public SslHandler newServerHandler(ByteBufAllocator alloc) {
         return configure(current().newHandler(alloc));

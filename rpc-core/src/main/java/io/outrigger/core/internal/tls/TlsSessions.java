@@ -31,6 +31,16 @@ public final class TlsSessions {
 
     /** The reason a handshake failed, from the causes' messages, with a hint for the common cases. */
     public static String describeFailure(Throwable cause) {
+        return describeFailure(cause, true);
+    }
+
+    /**
+     * As {@link #describeFailure(Throwable)}, for a side that may have no certificate of its own: a
+     * server that requires client certificates refuses a client without one with an alert that,
+     * depending on its TLS library, reads like a refused certificate ({@code bad_certificate}), so
+     * the hint then says what to set rather than blaming an authority.
+     */
+    public static String describeFailure(Throwable cause, boolean sentCertificate) {
         Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (t instanceof NotSslRecordException) {
             return "the peer does not speak TLS (plaintext or another protocol)";
@@ -50,6 +60,9 @@ public final class TlsSessions {
         String lower = reason.toLowerCase(java.util.Locale.ROOT);
         if (lower.contains("certificate_required") || lower.contains("certificate required")) {
             reason += " (the server requires a client certificate: set TlsConfig.client().keyCertificate(chain, key))";
+        } else if (!sentCertificate && (lower.contains("bad_certificate") || lower.contains("certificate_unknown"))) {
+            reason += " (this side sent no certificate: if the server requires one (mutual TLS), set"
+                    + " TlsConfig.client().keyCertificate(chain, key))";
         } else if (lower.contains("bad_certificate")
                 || lower.contains("certificate_unknown")
                 || lower.contains("unknown_ca")) {

@@ -41,6 +41,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private final Channel channel;
     private final String remote;
+    /** Whether this side sent a certificate of its own (mutual TLS), for the hints of TLS failures. */
+    private final boolean presentsCertificate;
+
     private final FrameEncoder encoder;
     private final IntObjectHashMap<PendingCall> pending = new IntObjectHashMap<>();
     private final WriteQueue<PendingCall> writes;
@@ -56,7 +59,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** Why this side is closing the connection, for the failures of the calls in flight (event loop only). */
     private String closeReason;
 
-    ClientConnection(Channel channel, String remote, FrameEncoder encoder) {
+    ClientConnection(Channel channel, String remote, FrameEncoder encoder, boolean presentsCertificate) {
+        this.presentsCertificate = presentsCertificate;
         this.channel = channel;
         this.remote = remote;
         this.encoder = encoder;
@@ -247,7 +251,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         } else if (c instanceof javax.net.ssl.SSLException) {
             // E.g. a TLS 1.3 server refusing this client's certificate (or its absence) after the
             // client's side of the handshake completed: say so in the failures of the calls.
-            closeReason = "TLS: " + TlsSessions.describeFailure(c);
+            closeReason = "TLS: " + TlsSessions.describeFailure(c, presentsCertificate);
             io.netty.handler.ssl.SslHandler ssl = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
             if (ssl != null && ssl.handshakeFuture().isSuccess()) {
                 log.warn("closing connection to {}: {}", remote, closeReason);

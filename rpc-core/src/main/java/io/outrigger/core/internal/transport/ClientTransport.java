@@ -115,7 +115,8 @@ public final class ClientTransport implements AutoCloseable {
                 return;
             }
             Channel ch = f.channel();
-            ClientConnection connection = new ClientConnection(ch, remote, encoder);
+            ClientConnection connection =
+                    new ClientConnection(ch, remote, encoder, tls != null && tls.presentsCertificate());
             long hb = config.heartbeatInterval().toMillis();
             SslHandler ssl =
                     tls == null ? null : tls.newClientHandler(ch.alloc(), address.getHostString(), address.getPort());
@@ -137,7 +138,7 @@ public final class ClientTransport implements AutoCloseable {
                 } else {
                     ch.close();
                     SSLHandshakeException e = new SSLHandshakeException("TLS handshake with " + remote + " failed: "
-                            + TlsSessions.describeFailure(handshake.cause()));
+                            + TlsSessions.describeFailure(handshake.cause(), tls.presentsCertificate()));
                     e.initCause(handshake.cause());
                     result.completeExceptionally(e);
                 }

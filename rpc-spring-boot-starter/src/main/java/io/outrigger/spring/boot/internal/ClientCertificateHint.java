@@ -27,7 +27,10 @@ public final class ClientCertificateHint implements Interceptor {
     private static RpcResponse withHint(RpcResponse response) {
         Status status = response.status();
         String description = status.description();
-        if (status.code() != Status.Code.UNAVAILABLE || description == null || description.endsWith(HINT)) {
+        if (status.code() != Status.Code.UNAVAILABLE
+                || description == null
+                || description.endsWith(HINT)
+                || description.contains("outrigger.client.tls.certificate")) {
             return response;
         }
         // A server without our certificate refuses with one of these alerts, depending on its TLS library.
@@ -35,6 +38,12 @@ public final class ClientCertificateHint implements Interceptor {
         if (!lower.contains("bad_certificate") && !lower.contains("certificate_required")) {
             return response;
         }
-        return new RpcResponse(status.withDescription(description + HINT), response.metadata(), response.payload());
+        // rpc-core's own hint names the builder; an application configured by properties gets these.
+        String library = "set TlsConfig.client().keyCertificate(chain, key)";
+        String hinted = description.contains(library)
+                ? description.replace(
+                        library, "set outrigger.client.tls.certificate and outrigger.client.tls.private-key")
+                : description + HINT;
+        return new RpcResponse(status.withDescription(hinted), response.metadata(), response.payload());
     }
 }
