@@ -6,14 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outrigger.core.registry.ServiceInstance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -95,10 +92,7 @@ public final class FileNodeCache {
      * best-effort fsync of the directory.
      */
     public void write(String service, List<ServiceInstance> instances) throws IOException {
-        ObjectNode root = InstanceJson.MAPPER.createObjectNode();
-        root.put("format", FORMAT);
-        root.put("service", service);
-        root.put("writtenAt", clock.instant().toString());
+        ObjectNode root = CacheEnvelope.create(FORMAT, service, clock.instant());
         ArrayNode array = root.putArray("instances");
         instances.forEach(i -> array.add(InstanceJson.toTree(i)));
         byte[] bytes = InstanceJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
@@ -109,53 +103,16 @@ public final class FileNodeCache {
     /** Reads the snapshot of {@code service}: {@link Missing}, {@link Loaded} or {@link Corrupt}. */
     public ReadResult read(String service) {
         Path file = fileFor(service);
-        byte[] bytes;
         try {
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                return new Corrupt(file, "larger than " + MAX_FILE_BYTES + " bytes");
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return new Missing(file);
-        } catch (IOException e) {
-            return new Corrupt(file, "cannot read: " + e);
-        }
-        try {
-            return parse(file, service, bytes);
+            CacheEnvelope envelope = CacheEnvelope.read(file, service, FORMAT, MAX_FILE_BYTES);
+            return envelope == null ? new Missing(file) : parse(file, service, envelope);
         } catch (IllegalArgumentException e) {
             return new Corrupt(file, e.getMessage());
         }
     }
 
-    private static Loaded parse(Path file, String service, byte[] bytes) {
-        JsonNode root;
-        try {
-            root = InstanceJson.MAPPER.readTree(bytes);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not valid JSON (partial or damaged write?): "
-                    + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("expected a JSON object, found: " + InstanceJson.preview(bytes));
-        }
-        JsonNode format = root.get("format");
-        if (format == null || format.asInt(-1) != FORMAT) {
-            throw new IllegalArgumentException("format is " + format + " (expected: " + FORMAT + ")");
-        }
-        JsonNode fileService = root.get("service");
-        if (fileService == null || !service.equals(fileService.asText())) {
-            throw new IllegalArgumentException("service is " + fileService + " (expected: \"" + service + "\")");
-        }
-        Instant writtenAt = null;
-        JsonNode at = root.get("writtenAt");
-        if (at != null) {
-            try {
-                writtenAt = Instant.parse(at.asText());
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("writtenAt is not an ISO-8601 instant: " + at);
-            }
-        }
-        JsonNode array = root.get("instances");
+    private static Loaded parse(Path file, String service, CacheEnvelope envelope) {
+        JsonNode array = envelope.root().get("instances");
         if (array == null || !array.isArray()) {
             throw new IllegalArgumentException("missing \"instances\" array");
         }
@@ -169,7 +126,7 @@ public final class FileNodeCache {
             }
             index++;
         }
-        return new Loaded(file, List.copyOf(instances), writtenAt);
+        return new Loaded(file, List.copyOf(instances), envelope.writtenAt());
     }
 
     private static String shortHash(String s) {

@@ -3,12 +3,9 @@ package io.outrigger.registry.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 /**
  * The file cache of rule documents: one JSON file per service, {@code {directory}/{service}.json}
@@ -47,10 +44,7 @@ public final class FileRuleCache {
 
     /** Stores {@code document} as the rules of {@code service}, atomically. */
     public void write(String service, String document) throws IOException {
-        ObjectNode root = InstanceJson.MAPPER.createObjectNode();
-        root.put("format", FORMAT);
-        root.put("service", service);
-        root.put("writtenAt", clock.instant().toString());
+        ObjectNode root = CacheEnvelope.create(FORMAT, service, clock.instant());
         root.put("document", document);
         directory.replace(
                 FileNodeCache.fileName(service),
@@ -65,57 +59,19 @@ public final class FileRuleCache {
     /** Reads the rules of {@code service}: {@link Missing}, {@link Loaded} or {@link Corrupt}. */
     public ReadResult read(String service) {
         Path file = fileFor(service);
-        byte[] bytes;
         try {
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                return new Corrupt(file, "larger than " + MAX_FILE_BYTES + " bytes");
+            CacheEnvelope envelope = CacheEnvelope.read(file, service, FORMAT, MAX_FILE_BYTES);
+            if (envelope == null) {
+                return new Missing(file);
             }
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return new Missing(file);
-        } catch (IOException e) {
-            return new Corrupt(file, "cannot read: " + e);
-        }
-        try {
-            return parse(file, service, bytes);
+            JsonNode document = envelope.root().get("document");
+            if (document == null || !document.isTextual() || document.asText().isEmpty()) {
+                throw new IllegalArgumentException("missing \"document\" string");
+            }
+            return new Loaded(file, document.asText(), envelope.writtenAt());
         } catch (IllegalArgumentException e) {
             return new Corrupt(file, e.getMessage());
         }
-    }
-
-    private static Loaded parse(Path file, String service, byte[] bytes) {
-        JsonNode root;
-        try {
-            root = InstanceJson.MAPPER.readTree(bytes);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not valid JSON (partial or damaged write?): "
-                    + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("expected a JSON object, found: " + InstanceJson.preview(bytes));
-        }
-        JsonNode format = root.get("format");
-        if (format == null || format.asInt(-1) != FORMAT) {
-            throw new IllegalArgumentException("format is " + format + " (expected: " + FORMAT + ")");
-        }
-        JsonNode fileService = root.get("service");
-        if (fileService == null || !service.equals(fileService.asText())) {
-            throw new IllegalArgumentException("service is " + fileService + " (expected: \"" + service + "\")");
-        }
-        Instant writtenAt = null;
-        JsonNode at = root.get("writtenAt");
-        if (at != null) {
-            try {
-                writtenAt = Instant.parse(at.asText());
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("writtenAt is not an ISO-8601 instant: " + at);
-            }
-        }
-        JsonNode document = root.get("document");
-        if (document == null || !document.isTextual() || document.asText().isEmpty()) {
-            throw new IllegalArgumentException("missing \"document\" string");
-        }
-        return new Loaded(file, document.asText(), writtenAt);
     }
 
     /** What {@link #read} found. */
