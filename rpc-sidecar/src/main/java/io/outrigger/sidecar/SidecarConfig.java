@@ -1,9 +1,9 @@
 package io.outrigger.sidecar;
 
+import io.outrigger.core.auth.BearerToken;
 import io.outrigger.governance.LoadBalancing;
 import io.outrigger.sidecar.internal.CommandLine;
 import io.outrigger.sidecar.internal.HostPort;
-import io.outrigger.sidecar.internal.TokenFile;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -547,7 +547,7 @@ public final class SidecarConfig {
         private static Path tokenFile(String flag, Path file) {
             readable(flag, file, "a file holding one token");
             try {
-                TokenFile.read(file);
+                BearerToken.fromFile(file, flag);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
             }
