@@ -194,6 +194,10 @@ public final class Sidecar implements AutoCloseable {
             server.tls(tls);
         }
         AccessControl acl = SidecarSecurity.accessControl(config);
+        if (config.rpcTokenFile() != null && tls == null) {
+            log.warn("--rpc-token-file without --rpc-tls-cert: callers send their tokens to the --rpc listener in"
+                    + " plaintext, readable by anyone on the path; add --rpc-tls-cert FILE --rpc-tls-key FILE");
+        }
         if (acl != null) {
             server.interceptor(acl); // after telemetry: refusals are traced and counted
         }
