@@ -3,6 +3,7 @@ package io.outrigger.sidecar;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.outrigger.core.auth.AccessControl;
+import io.outrigger.core.auth.BearerToken;
 import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.internal.transport.SharedEventLoops;
 import io.outrigger.core.registry.Registry;
@@ -25,7 +26,6 @@ import io.outrigger.sidecar.internal.RulesCommand;
 import io.outrigger.sidecar.internal.Schemas;
 import io.outrigger.sidecar.internal.SidecarRoutes;
 import io.outrigger.sidecar.internal.SidecarSecurity;
-import io.outrigger.sidecar.internal.TokenFile;
 import io.outrigger.sidecar.internal.WatchedRegistry;
 import java.net.InetAddress;
 import java.net.URI;
@@ -194,6 +194,10 @@ public final class Sidecar implements AutoCloseable {
             server.tls(tls);
         }
         AccessControl acl = SidecarSecurity.accessControl(config);
+        if (config.rpcTokenFile() != null && tls == null) {
+            log.warn("--rpc-token-file without --rpc-tls-cert: callers send their tokens to the --rpc listener in"
+                    + " plaintext, readable by anyone on the path; add --rpc-tls-cert FILE --rpc-tls-key FILE");
+        }
         if (acl != null) {
             server.interceptor(acl); // after telemetry: refusals are traced and counted
         }
@@ -227,9 +231,7 @@ public final class Sidecar implements AutoCloseable {
                 calls, () -> ready, () -> AdminJson.render(registryName, registry, exports, sections));
         HttpRoutes guarded = config.httpTokenFile() == null
                 ? routes
-                : new HttpTokenCheck(
-                        new TokenFile(config.httpTokenFile(), "--http-token-file", ClientAssembly.TOKEN_CHECK_INTERVAL),
-                        routes);
+                : new HttpTokenCheck(BearerToken.fromFile(config.httpTokenFile(), "--http-token-file"), routes);
         http = HttpEndpoint.start(config.httpHost(), config.httpPort(), loops, config.maxBodyBytes(), guarded);
         if (!isLoopback(config.httpHost()) && config.httpTokenFile() == null) {
             log.warn(

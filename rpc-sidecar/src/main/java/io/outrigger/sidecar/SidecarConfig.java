@@ -1,9 +1,10 @@
 package io.outrigger.sidecar;
 
+import io.outrigger.core.auth.BearerToken;
 import io.outrigger.governance.LoadBalancing;
 import io.outrigger.sidecar.internal.CommandLine;
 import io.outrigger.sidecar.internal.HostPort;
-import io.outrigger.sidecar.internal.TokenFile;
+import io.outrigger.sidecar.internal.RpcTokenFile;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,6 +57,7 @@ public final class SidecarConfig {
     private final Path rpcTlsKey;
     private final Path rpcTlsClientCa;
     private final Map<String, List<String>> rpcAllow;
+    private final Path rpcTokenFile;
     private final Path httpTokenFile;
 
     private SidecarConfig(Builder b) {
@@ -92,6 +94,7 @@ public final class SidecarConfig {
         Map<String, List<String>> allow = new LinkedHashMap<>();
         b.rpcAllow.forEach((target, ids) -> allow.put(target, List.copyOf(ids)));
         this.rpcAllow = java.util.Collections.unmodifiableMap(allow);
+        this.rpcTokenFile = b.rpcTokenFile;
         this.httpTokenFile = b.httpTokenFile;
         bothOrNeither("--tls-cert", tlsCert, "--tls-key", tlsKey);
         bothOrNeither("--rpc-tls-cert", rpcTlsCert, "--rpc-tls-key", rpcTlsKey);
@@ -99,9 +102,14 @@ public final class SidecarConfig {
             throw new IllegalArgumentException("--rpc-tls-client-ca: given without --rpc-tls-cert and --rpc-tls-key"
                     + " (expected: the --rpc listener's own certificate first; client certificates need TLS)");
         }
-        if (!rpcAllow.isEmpty() && rpcTlsClientCa == null) {
-            throw new IllegalArgumentException("--rpc-allow: given without --rpc-tls-client-ca (expected: callers"
-                    + " are identified by their client certificates, so the --rpc listener must require them)");
+        if (!rpcAllow.isEmpty() && rpcTlsClientCa == null && rpcTokenFile == null) {
+            throw new IllegalArgumentException("--rpc-allow: given without --rpc-tls-client-ca or --rpc-token-file"
+                    + " (expected: callers are identified by their client certificates or their bearer tokens, so"
+                    + " the --rpc listener must require certificates or know the tokens)");
+        }
+        if (rpcTokenFile != null && rpcAllow.isEmpty()) {
+            throw new IllegalArgumentException("--rpc-token-file: given without --rpc-allow (expected: rules saying"
+                    + " which of the file's identities may call which exports; tokens alone allow nothing)");
         }
         if (registry != null) {
             CommandLine.zooKeeperConnectString(registry); // validates
@@ -271,6 +279,14 @@ public final class SidecarConfig {
     }
 
     /**
+     * The tokens callers of the exports may send, one {@code IDENTITY TOKEN} line each ({@code
+     * --rpc-token-file}), or {@code null}: identities come from client certificates only.
+     */
+    public Path rpcTokenFile() {
+        return rpcTokenFile;
+    }
+
+    /**
      * The file holding the token HTTP callers must send as {@code Authorization: Bearer}
      * ({@code --http-token-file}), or {@code null}: no token is asked for.
      */
@@ -312,6 +328,7 @@ public final class SidecarConfig {
         private Path rpcTlsKey;
         private Path rpcTlsClientCa;
         private final Map<String, List<String>> rpcAllow = new LinkedHashMap<>();
+        private Path rpcTokenFile;
         private Path httpTokenFile;
 
         private Builder() {}
@@ -494,7 +511,8 @@ public final class SidecarConfig {
          * Lets the callers named {@code identities} (client certificate common names; {@code *}: any
          * certified caller) call {@code method} ({@code *}: every method) of the exported {@code
          * service}. Once any rule is given, calls no rule allows are refused with PERMISSION_DENIED.
-         * Needs {@link #rpcTlsClientCa}. Calling it again for the same target adds identities.
+         * Needs {@link #rpcTlsClientCa} or {@link #rpcTokenFile} (or both). Calling it again for the same
+         * target adds identities.
          * Default: no rules (no access control).
          */
         public Builder rpcAllow(String service, String method, List<String> identities) {
@@ -513,6 +531,28 @@ public final class SidecarConfig {
                     .map(String::strip)
                     .filter(id -> !ids.contains(id))
                     .forEach(ids::add);
+            return this;
+        }
+
+        /**
+         * Callers of the exports may identify themselves with {@code authorization: Bearer TOKEN} (as
+         * rpc-core's {@code BearerToken.interceptor} sends it), {@code file} holding one {@code IDENTITY
+         * TOKEN} line per token ({@code #} comments and blank lines skipped; an identity may have several
+         * tokens, a token one identity). The identities are those {@link #rpcAllow} names; a token, when
+         * sent, decides over a client certificate. Needs {@link #rpcAllow}. Read at startup. Default:
+         * none (identities come from client certificates only).
+         *
+         * @throws IllegalArgumentException starting with {@code --rpc-token-file:}, naming the line that
+         *     is wrong (never a token)
+         */
+        public Builder rpcTokenFile(Path file) {
+            readable("--rpc-token-file", file, "a file of IDENTITY TOKEN lines");
+            try {
+                RpcTokenFile.read(file);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--rpc-token-file: " + e.getMessage(), e);
+            }
+            this.rpcTokenFile = file;
             return this;
         }
 
@@ -547,7 +587,7 @@ public final class SidecarConfig {
         private static Path tokenFile(String flag, Path file) {
             readable(flag, file, "a file holding one token");
             try {
-                TokenFile.read(file);
+                BearerToken.fromFile(file, flag);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
             }

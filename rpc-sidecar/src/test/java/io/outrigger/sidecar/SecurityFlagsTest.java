@@ -188,7 +188,8 @@ class SecurityFlagsTest {
                 "--bearer-token-file FILE",
                 "--rpc-tls-cert FILE, --rpc-tls-key FILE",
                 "--rpc-tls-client-ca FILE",
-                "--rpc-allow SERVICE/METHOD=NAME[,NAME...]")) {
+                "--rpc-allow SERVICE/METHOD=NAME[,NAME...]",
+                "--rpc-token-file FILE")) {
             assertThat(usage).contains(flag);
         }
     }

@@ -27,7 +27,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** One pick among 10 endpoints, per balancer (plus the latency feedback where the balancer learns). */
+/**
+ * One pick among 10 endpoints, per balancer (plus the latency feedback where the balancer learns); and
+ * picks alternating between two subsets of them, as a canary split hands the balancer a different list
+ * on consecutive calls.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -43,7 +47,10 @@ public class LoadBalancerBenchmark {
     private final RpcRequest request = RpcRequest.of("bench.UserService", "getUser", Payload.EMPTY)
             .withMetadata(Metadata.of("outrigger-hash-key", "user-42"));
     private final RpcResponse ok = RpcResponse.ok(Payload.EMPTY);
+    private final List<Endpoint> canary = new ArrayList<>();
+    private final List<Endpoint> stable = new ArrayList<>();
     private LoadBalancer lb;
+    private int calls;
 
     @Setup
     public void setUp() {
@@ -52,6 +59,8 @@ public class LoadBalancerBenchmark {
                     .weight(100 + i * 10)
                     .build()));
         }
+        canary.addAll(endpoints.subList(0, 2));
+        stable.addAll(endpoints.subList(2, endpoints.size()));
         lb = balancer.equals("ROUND_ROBIN_CORE")
                 ? new RoundRobinLoadBalancer()
                 : ClientGovernance.builder()
@@ -65,6 +74,18 @@ public class LoadBalancerBenchmark {
     @Benchmark
     public Endpoint pick() {
         Endpoint e = lb.pick(endpoints, request);
+        lb.onResult(e, ok, 80_000);
+        return e;
+    }
+
+    /**
+     * Every other call gets the canary subset (2 endpoints), the others the stable one (8): the worst
+     * case of a canary split, where the balancer sees a different list on each consecutive call.
+     */
+    @Benchmark
+    public Endpoint pickAlternatingSubsets() {
+        List<Endpoint> candidates = (calls++ & 1) == 0 ? canary : stable;
+        Endpoint e = lb.pick(candidates, request);
         lb.onResult(e, ok, 80_000);
         return e;
     }

@@ -3,6 +3,8 @@ package io.outrigger.core.auth;
 import io.outrigger.core.Interceptor;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -28,6 +30,9 @@ public final class BearerToken {
 
     /** The scheme before the token in the header's value. */
     public static final String SCHEME = "Bearer ";
+
+    /** How often {@link #fromFile} looks at its file at most. */
+    static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private BearerToken() {}
 
@@ -59,6 +64,38 @@ public final class BearerToken {
             }
             return next.invoke(request.withHeader(HEADER, SCHEME + token));
         };
+    }
+
+    /**
+     * The token kept in {@code file}, for {@link #interceptor(Supplier)}: the file's content without
+     * surrounding whitespace (such as a final newline), one word. The file is read now, then checked for
+     * changes at most once a second, on the calling thread, and read again when it changed, so a rotated
+     * token is sent from the next call on without a restart. A change that leaves no usable token (an
+     * empty or half-written file, a file that disappeared) keeps the previous token and logs a warning.
+     * The token is never logged or quoted in a message.
+     *
+     * <pre>{@code
+     * RpcClient client = RpcClient.builder()
+     *         .registry(registry)
+     *         .interceptor(BearerToken.interceptor(BearerToken.fromFile(Path.of("/run/secrets/billing-token"))))
+     *         .build();
+     * }</pre>
+     *
+     * <p>The supplier is thread-safe and cheap: a volatile read, plus a file status check once a second.
+     *
+     * @throws IllegalArgumentException naming the file and why it holds no usable token now (missing,
+     *     unreadable, empty, over 16 KiB, or more than one word)
+     */
+    public static Supplier<String> fromFile(Path file) {
+        return fromFile(file, "token file");
+    }
+
+    /**
+     * Like {@link #fromFile(Path)}, with {@code source} naming where the file's path came from (a flag
+     * such as {@code --bearer-token-file}, a property) at the start of the log lines about the file.
+     */
+    public static Supplier<String> fromFile(Path file, String source) {
+        return new TokenFile(file, source, CHECK_INTERVAL, System::nanoTime);
     }
 
     /** The token in an {@code authorization} header value, or {@code null} if it is not a bearer token. */

@@ -29,6 +29,8 @@ final class CandidateSnapshot<S> {
     private final int youngestWarming;
     private final Object[] states;
     private final IdentityHashMap<Endpoint, Object> stateOf;
+    // What a balancer derives from these candidates and keeps with them (the hash ring); set once, racily.
+    private volatile Object derived;
 
     CandidateSnapshot(List<Endpoint> list, ServiceRules rules, Weigher weigher, EndpointStates<S> stateStore) {
         this.list = list;
@@ -144,6 +146,19 @@ final class CandidateSnapshot<S> {
         }
         // x rounded up to the total: the last endpoint that owns anything.
         return cumulative[lo] > x ? lo : lastPositive;
+    }
+
+    /**
+     * What the balancer derived from these candidates and attached with {@link #derive(Object)}, or
+     * {@code null}: it lives as long as this snapshot is cached, so a balancer keeps one per list in use.
+     */
+    Object derived() {
+        return derived;
+    }
+
+    /** Attaches what the balancer derived from these candidates (racing threads attach equivalent values). */
+    void derive(Object value) {
+        this.derived = value;
     }
 
     /** The balancer state of endpoint {@code i}. */

@@ -15,9 +15,9 @@ import java.util.random.RandomGenerator;
  * was. Calls without the header fall back to weighted random.
  *
  * <p>Weights do not change the ring (every endpoint gets the same number of virtual nodes); use
- * routing rules to move keys deliberately. The ring is rebuilt only when the set of candidates
- * changes (checked by the identity of the list's {@link CandidateSnapshot}, so a pick computes no
- * fingerprint). Thread-safe; a lookup is lock-free and allocation-free.
+ * routing rules to move keys deliberately. The ring is built once per candidate list and kept with
+ * the list's {@link CandidateSnapshot} (so a pick computes no fingerprint, and subsets that alternate
+ * keep a ring each). Thread-safe; a lookup is lock-free and allocation-free.
  */
 public final class ConsistentHashBalancer implements LoadBalancer {
 
@@ -28,7 +28,8 @@ public final class ConsistentHashBalancer implements LoadBalancer {
     private final int replicas;
     private final CandidateSnapshots<Void> snapshots;
     private final Supplier<RandomGenerator> random;
-    private volatile Ring ring = new Ring(null, 0, 0, new long[0], new Endpoint[0]);
+    // The last ring built, reused by a new snapshot of the same endpoints.
+    private volatile Ring ring = new Ring(0, 0, new long[0], new Endpoint[0]);
 
     /**
      * @param header the metadata key whose value is hashed
@@ -55,19 +56,19 @@ public final class ConsistentHashBalancer implements LoadBalancer {
         return ring(s, candidates).lookup(hash(key));
     }
 
-    /** The ring of the candidates {@code s} describes: the last one while they have not changed. */
+    /**
+     * The ring of the candidates {@code s} describes, kept with the snapshot (so lists that alternate,
+     * each with its snapshot, each keep their ring); a new snapshot of the endpoints of the last ring
+     * built (a rule changed) reuses its points.
+     */
     private Ring ring(CandidateSnapshot<Void> s, List<Endpoint> candidates) {
-        Ring r = ring;
-        if (r.snapshot == s) {
+        if (s.derived() instanceof Ring r) {
             return r;
         }
+        Ring last = ring;
         long sig = signature(candidates);
-        if (r.signature == sig && r.size == candidates.size()) {
-            // A new snapshot of the same endpoints (a rule changed, a list was rebuilt): same ring.
-            r = new Ring(s, sig, r.size, r.points, r.owners);
-        } else {
-            r = new Ring(s, sig, candidates, replicas);
-        }
+        Ring r = last.signature == sig && last.size == candidates.size() ? last : new Ring(sig, candidates, replicas);
+        s.derive(r);
         ring = r;
         return r;
     }
@@ -113,22 +114,19 @@ public final class ConsistentHashBalancer implements LoadBalancer {
     }
 
     private static final class Ring {
-        final CandidateSnapshot<Void> snapshot;
         final long signature;
         final int size;
         final long[] points;
         final Endpoint[] owners;
 
-        Ring(CandidateSnapshot<Void> snapshot, long signature, int size, long[] points, Endpoint[] owners) {
-            this.snapshot = snapshot;
+        Ring(long signature, int size, long[] points, Endpoint[] owners) {
             this.signature = signature;
             this.size = size;
             this.points = points;
             this.owners = owners;
         }
 
-        Ring(CandidateSnapshot<Void> snapshot, long signature, List<Endpoint> candidates, int replicas) {
-            this.snapshot = snapshot;
+        Ring(long signature, List<Endpoint> candidates, int replicas) {
             this.signature = signature;
             this.size = candidates.size();
             int total = candidates.size() * replicas;

@@ -15,7 +15,6 @@ import io.outrigger.observability.OutriggerTelemetry;
 import io.outrigger.registry.InstanceOrigin;
 import io.outrigger.registry.ZooKeeperRegistry;
 import io.outrigger.sidecar.SidecarConfig;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,9 +28,6 @@ import org.slf4j.LoggerFactory;
  * would.
  */
 public final class ClientAssembly {
-
-    /** How often token files are checked for changes. */
-    public static final Duration TOKEN_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private static final Logger log = LoggerFactory.getLogger(ClientAssembly.class);
 
@@ -158,8 +154,8 @@ public final class ClientAssembly {
                         + " by anyone on the path; add --tls-ca FILE");
             }
             // Once per call, not per attempt: every attempt carries the token current when the call began.
-            b.interceptor(BearerToken.interceptor(
-                    new TokenFile(config.bearerTokenFile(), "--bearer-token-file", TOKEN_CHECK_INTERVAL)));
+            b.interceptor(
+                    BearerToken.interceptor(BearerToken.fromFile(config.bearerTokenFile(), "--bearer-token-file")));
         }
         return telemetry.instrument(b).build();
     }

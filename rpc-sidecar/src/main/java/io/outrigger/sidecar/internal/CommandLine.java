@@ -83,9 +83,13 @@ public final class CommandLine {
                                     the --rpc listener serves TLS with this certificate chain and key
               --rpc-tls-client-ca FILE  the --rpc listener requires client certificates signed by these CAs
               --rpc-allow SERVICE/METHOD=NAME[,NAME...]
-                                    repeatable, needs --rpc-tls-client-ca: only callers whose certificate
-                                    common name is listed may call METHOD (* for every method) of the
-                                    exported SERVICE; NAME * is any certified caller; without a rule: refused
+                                    repeatable, needs --rpc-tls-client-ca or --rpc-token-file: only callers
+                                    whose certificate common name or token identity is listed may call
+                                    METHOD (* for every method) of the exported SERVICE; NAME * is any
+                                    identified caller; without a rule: refused
+              --rpc-token-file FILE  callers of the --rpc listener may send "authorization: Bearer TOKEN";
+                                    FILE has one "IDENTITY TOKEN" line per token (# comments); needs
+                                    --rpc-allow; read at startup
 
             HTTP endpoint:
               POST /rpc/{service}/{method}   Content-Type application/x-protobuf, application/x-thrift or
@@ -120,7 +124,8 @@ public final class CommandLine {
             "rpc-tls-cert",
             "rpc-tls-key",
             "rpc-tls-client-ca",
-            "rpc-allow");
+            "rpc-allow",
+            "rpc-token-file");
 
     private CommandLine() {}
 
@@ -257,6 +262,7 @@ public final class CommandLine {
                 case "rpc-tls-cert" -> b.rpcTlsCert(Path.of(value));
                 case "rpc-tls-key" -> b.rpcTlsKey(Path.of(value));
                 case "rpc-tls-client-ca" -> b.rpcTlsClientCa(Path.of(value));
+                case "rpc-token-file" -> b.rpcTokenFile(Path.of(value));
                 case "rpc-allow" -> {
                     String[] kv = keyValue(value, "SERVICE/METHOD=NAME[,NAME...], e.g. demo.Greeter/*=billing,ops");
                     int slash = kv[0].lastIndexOf('/');

@@ -31,7 +31,7 @@ public final class HttpTokenCheck implements HttpRoutes {
     private volatile Expected expected;
 
     /**
-     * @param tokens the token to require, asked at each request (it may change, e.g. a {@link TokenFile})
+     * @param tokens the token to require, asked at each request (it may change, e.g. {@link io.outrigger.core.auth.BearerToken#fromFile})
      * @param next the routes that answer requests with the right token
      */
     public HttpTokenCheck(Supplier<String> tokens, HttpRoutes next) {

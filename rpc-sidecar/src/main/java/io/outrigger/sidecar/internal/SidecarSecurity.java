@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * The sidecar's security flags as rpc-core settings: {@code --tls-*} as the client's {@link
- * TlsConfig}, {@code --rpc-tls-*} as the inbound server's, {@code --rpc-allow} as its {@link
- * AccessControl}. Certificates and keys are read again when their files change (rpc-core's default
+ * TlsConfig}, {@code --rpc-tls-*} as the inbound server's, {@code --rpc-allow} and {@code
+ * --rpc-token-file} as its {@link AccessControl}. Certificates and keys are read again when their files change (rpc-core's default
  * reload interval, 1 minute).
  */
 public final class SidecarSecurity {
@@ -46,13 +46,21 @@ public final class SidecarSecurity {
 
     /**
      * The access control of the exports, or {@code null} without {@code --rpc-allow}: callers are
-     * identified by the common name of their client certificate; calls no rule allows are refused.
+     * identified by their bearer token ({@code --rpc-token-file}) when they send one, else by the
+     * common name of their client certificate; calls no rule allows are refused.
      */
     public static AccessControl accessControl(SidecarConfig config) {
         if (config.rpcAllow().isEmpty()) {
             return null;
         }
         AccessControl.Builder b = AccessControl.builder();
+        if (config.rpcTokenFile() != null) {
+            try {
+                b.tokens(RpcTokenFile.verifier(config.rpcTokenFile()));
+            } catch (IllegalArgumentException e) { // changed since the flags were read
+                throw new IllegalArgumentException("--rpc-token-file: " + e.getMessage(), e);
+            }
+        }
         for (Map.Entry<String, List<String>> rule : config.rpcAllow().entrySet()) {
             String target = rule.getKey();
             int slash = target.lastIndexOf('/');

@@ -1,6 +1,6 @@
 package io.outrigger.spring.boot;
 
-import io.outrigger.core.auth.BearerToken;
+import io.outrigger.core.Interceptor;
 import io.outrigger.core.client.ReferenceBuilder;
 import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.registry.Registry;
@@ -183,9 +183,9 @@ public final class OutriggerClients implements DisposableBean {
                 builder.interceptor(new ClientCertificateHint());
             }
         }
-        String token = BearerTokenSource.token(c);
+        Interceptor token = BearerTokenSource.interceptor(c);
         if (token != null) {
-            builder.interceptor(BearerToken.interceptor(token));
+            builder.interceptor(token);
         }
         // Last, so a customizer sees (and may replace) everything the properties set.
         customizers.forEach(customizer -> customizer.customize(builder));

@@ -158,7 +158,7 @@ public class OutriggerProperties implements InitializingBean {
         TlsConfigFromProperties.server(server.tls);
         AccessControlFromProperties.check(server.accessControl);
         TlsConfigFromProperties.client(client.tls);
-        BearerTokenSource.token(client);
+        BearerTokenSource.interceptor(client);
     }
 
     private static InvalidConfigurationPropertyValueException invalid(String name, Object value, String expected) {

@@ -172,8 +172,7 @@ class SecurityPropertiesTest {
     @Test
     void bearerTokenFileIsReadAndEmptyOneRefused() throws Exception {
         Path empty = Files.writeString(dir.resolve("empty.token"), "\n");
-        expectFailure(
-                "outrigger.client.bearer-token-file", "it is empty", "outrigger.client.bearer-token-file=" + empty);
+        expectFailure("outrigger.client.bearer-token-file", "is empty", "outrigger.client.bearer-token-file=" + empty);
         Path file = Files.writeString(dir.resolve("billing.token"), SECRET + "\n");
         runner.withPropertyValues("outrigger.client.bearer-token-file=" + file)
                 .run(context -> assertThat(context).hasNotFailed());

@@ -2,6 +2,7 @@ package io.outrigger.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.outrigger.core.CallAttributes;
 import io.outrigger.core.RpcException;
@@ -13,7 +14,9 @@ import io.outrigger.core.testing.EchoService;
 import io.outrigger.core.testing.TestCertificates;
 import io.outrigger.core.tls.PeerPrincipal;
 import io.outrigger.serialization.testing.proto.EchoRequest;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -175,6 +178,48 @@ class SecurityTest {
             });
             assertThat(c.getBean("customized", List.class)).containsExactly("first", "second");
             assertThat(p.getBean(OutriggerServer.class).accessControl()).isNotNull();
+        }
+    }
+
+    @Test
+    void aRewrittenBearerTokenFileIsSentFromTheNextCallsWithoutARestart() throws Exception {
+        Path tokenFile = Files.writeString(dir.resolve("billing.token"), "billing-token-2026-10\n");
+        List<String> provider = new ArrayList<>();
+        provider.add("outrigger.server.access-control.tokens[0].identity=billing-october");
+        provider.add("outrigger.server.access-control.tokens[0].token=billing-token-2026-10");
+        provider.add("outrigger.server.access-control.tokens[1].identity=billing-november");
+        provider.add("outrigger.server.access-control.tokens[1].token=billing-token-2026-11");
+        provider.add("outrigger.server.access-control.rules[0].service=test.EchoService");
+        provider.add("outrigger.server.access-control.rules[0].callers=billing-october,billing-november");
+        List<String> consumer = List.of("outrigger.client.bearer-token-file=" + tokenFile);
+        try (TestingServer zk = TestApps.zooKeeper();
+                ConfigurableApplicationContext p = TestApps.run(SecureProvider.class, props(zk, "p1", provider));
+                ConfigurableApplicationContext c = TestApps.run(SecureConsumer.class, props(zk, "c", consumer))) {
+            CallRecorder seen = p.getBean(CallRecorder.class);
+            SecureCaller caller = c.getBean(SecureCaller.class);
+
+            assertThat(caller.echo("old")).isEqualTo("old from p1");
+            assertThat(seen.calls).singleElement().satisfies(call -> {
+                assertThat(call.caller()).isEqualTo("billing-october");
+                assertThat(call.authorization()).isNull();
+            });
+
+            // Rotated in place; the client checks the file at most once a second.
+            Files.writeString(tokenFile, "billing-token-2026-11\n");
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> {
+                        assertThat(caller.echo("new")).isEqualTo("new from p1");
+                        assertThat(seen.calls).last().extracting(Call::caller).isEqualTo("billing-november");
+                    });
+
+            // A broken rewrite keeps the last good token: calls go on being accepted as before.
+            Files.writeString(tokenFile, "\n");
+            long deadline = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+            while (System.nanoTime() < deadline) {
+                assertThat(caller.echo("still")).isEqualTo("still from p1");
+            }
+            assertThat(seen.calls).last().extracting(Call::caller).isEqualTo("billing-november");
         }
     }
 

@@ -1,62 +1,71 @@
-package io.outrigger.sidecar.internal;
+package io.outrigger.core.auth;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A secret token kept in a file ({@code --bearer-token-file}, {@code --http-token-file}): the file's
- * content without surrounding whitespace, one word. The file is checked for changes (modification
- * time and size) at most once per {@code checkInterval}, on the thread that asks for the token, and
- * read again when it changed; a change that leaves no usable token keeps the previous one and logs a
- * warning. The token itself is never logged.
+ * A token kept in a file, behind {@link BearerToken#fromFile(Path, String)}: the file's content
+ * without surrounding whitespace, one word. The file is checked for changes (modification time, size
+ * and file key, so an atomic rename or a symbolic link swapped to a new file counts) at most once per
+ * check interval, on the thread that asks for the token, and read again when it changed; a change that
+ * leaves no usable token keeps the previous one and logs a warning. The token itself is never logged.
  *
- * <p>Thread-safe. {@link #get()} costs a volatile read, plus a file status check once per interval
- * (and a read of a small file when it changed): cheap enough for an event loop.
+ * <p>Thread-safe. {@link #get()} costs a volatile read, plus a file status check once per interval (and
+ * a read of a small file when it changed): cheap enough for an event loop.
  */
-public final class TokenFile implements Supplier<String> {
+final class TokenFile implements Supplier<String> {
 
     private static final Logger log = LoggerFactory.getLogger(TokenFile.class);
 
     /** The largest token file read: tokens are short; anything larger is a wrong path. */
     static final int MAX_BYTES = 16 * 1024;
 
-    private record State(String token, long modified, long size, long checkedAt) {}
+    /** What identifies one version of the file; {@code null} fields when the file could not be examined. */
+    private record Version(FileTime modified, long size, Object key) {
+        static Version of(BasicFileAttributes a) {
+            return new Version(a.lastModifiedTime(), a.size(), a.fileKey());
+        }
+    }
+
+    private record State(String token, Version version, long checkedAt) {}
 
     private final Path file;
-    private final String flag;
+    private final String source;
     private final long checkIntervalNanos;
+    private final LongSupplier nanoTime;
     private volatile State state;
 
     /**
      * Reads {@code file} now.
      *
-     * @param flag the flag that named the file, for log lines
+     * @param source what named the file (a flag, a property), for log lines
+     * @param nanoTime the clock the interval is measured with, {@link System#nanoTime()} outside tests
      * @throws IllegalArgumentException if the file holds no usable token
      */
-    public TokenFile(Path file, String flag, Duration checkInterval) {
-        this.file = file;
-        this.flag = flag;
+    TokenFile(Path file, String source, Duration checkInterval, LongSupplier nanoTime) {
+        this.file = Objects.requireNonNull(file, "file");
+        this.source = Objects.requireNonNull(source, "source");
         this.checkIntervalNanos = checkInterval.toNanos();
+        this.nanoTime = nanoTime;
         BasicFileAttributes attributes = attributes(file);
-        this.state = new State(
-                read(file),
-                attributes == null ? 0 : attributes.lastModifiedTime().toMillis(),
-                attributes == null ? -1 : attributes.size(),
-                System.nanoTime());
+        this.state = new State(read(file), attributes == null ? null : Version.of(attributes), nanoTime.getAsLong());
     }
 
     /** The current token. Never {@code null}. */
     @Override
     public String get() {
         State s = state;
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (now - s.checkedAt() < checkIntervalNanos) {
             return s.token();
         }
@@ -66,32 +75,35 @@ public final class TokenFile implements Supplier<String> {
                 return s.token();
             }
             BasicFileAttributes attributes = attributes(file);
-            long modified = attributes == null
-                    ? s.modified()
-                    : attributes.lastModifiedTime().toMillis();
-            long size = attributes == null ? s.size() : attributes.size();
+            Version version = s.version();
             String token = s.token();
             if (attributes == null) {
-                log.warn("{}: {} cannot be read now; still using the previous token", flag, file);
-            } else if (modified != s.modified() || size != s.size()) {
+                log.warn("{}: {} cannot be read now; still using the previous token", source, file);
+            } else if (!Version.of(attributes).equals(version)) {
+                version = Version.of(attributes);
                 try {
                     token = read(file);
-                    log.info("{}: read the new token from {}", flag, file);
+                    log.info("{}: read the new token from {}", source, file);
                 } catch (IllegalArgumentException e) {
-                    log.warn("{}: {} changed but {}; still using the previous token", flag, file, e.getMessage());
+                    log.warn("{}: {}; still using the previous token", source, e.getMessage());
                 }
             }
-            state = new State(token, modified, size, now);
+            state = new State(token, version, now);
             return token;
         }
+    }
+
+    @Override
+    public String toString() {
+        return "TokenFile[" + source + ": " + file + "]";
     }
 
     /**
      * The token in {@code file}: its content without surrounding whitespace.
      *
-     * @throws IllegalArgumentException saying why the file is unusable (never quoting its content)
+     * @throws IllegalArgumentException saying which file and why it is unusable (never quoting its content)
      */
-    public static String read(Path file) {
+    static String read(Path file) {
         byte[] bytes;
         try {
             if (Files.size(file) > MAX_BYTES) {
