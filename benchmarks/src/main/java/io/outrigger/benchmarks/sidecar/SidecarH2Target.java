@@ -14,9 +14,11 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.AsciiString;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
@@ -160,7 +162,10 @@ public final class SidecarH2Target implements BenchmarkTarget {
         private final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Connection, Builder> {
             Builder() {
                 server(false);
-                initialSettings(Http2Settings.defaultSettings().pushEnabled(false));
+                // Large receive windows: replies are parsed as they come, and 64 KiB (the default)
+                // holds fewer than 32 listUser replies, so the sidecar would wait for WINDOW_UPDATEs.
+                initialSettings(
+                        Http2Settings.defaultSettings().pushEnabled(false).initialWindowSize(1024 * 1024));
             }
 
             @Override
@@ -277,6 +282,26 @@ public final class SidecarH2Target implements BenchmarkTarget {
 
             /** Reads the answers; runs within the read batch. */
             private final class Answers extends Http2FrameAdapter {
+                private boolean windowOpened;
+
+                @Override
+                public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) throws Http2Exception {
+                    if (!windowOpened) {
+                        windowOpened = true;
+                        Http2Stream connectionStream = connection().connectionStream();
+                        connection()
+                                .local()
+                                .flowController()
+                                .incrementWindowSize(
+                                        connectionStream,
+                                        16 * 1024 * 1024
+                                                - connection()
+                                                        .local()
+                                                        .flowController()
+                                                        .windowSize(connectionStream));
+                    }
+                }
+
                 @Override
                 public void onHeadersRead(
                         ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean end) {

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -54,6 +55,14 @@ final class Http2Exchanges extends Http2ConnectionHandler {
 
     static final int MAX_CONCURRENT_STREAMS = 1000;
     static final int MAX_HEADER_LIST_BYTES = 16 * 1024;
+    /**
+     * Receive windows: bodies are copied out as they come and their bytes returned at once, so the
+     * windows bound what is in flight on the wire, not memory; HTTP/2's 64 KiB default would make a
+     * client with many calls in flight wait for WINDOW_UPDATEs.
+     */
+    static final int STREAM_WINDOW_BYTES = 1024 * 1024;
+
+    static final int CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
 
     private static final AsciiString STATUS_HEADER =
             AsciiString.cached(HeaderMapping.STATUS_HEADER.toLowerCase(Locale.ROOT));
@@ -73,7 +82,8 @@ final class Http2Exchanges extends Http2ConnectionHandler {
 
         Exchange(Http2Headers headers, int expectedLength) {
             this.headers = headers;
-            this.body = new byte[Math.max(expectedLength, 0)];
+            // A declared length is believed only up to 64 KiB: a client may declare and not send.
+            this.body = new byte[Math.min(Math.max(expectedLength, 0), 64 * 1024)];
         }
 
         void append(ByteBuf data) {
@@ -148,6 +158,23 @@ final class Http2Exchanges extends Http2ConnectionHandler {
 
     /** Reads requests; runs within the read batch. */
     private final class Requests extends Http2FrameAdapter {
+        private boolean windowOpened;
+
+        @Override
+        public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) throws Http2Exception {
+            if (!windowOpened) { // after the sidecar's SETTINGS, which must be its first frame
+                windowOpened = true;
+                Http2Stream connectionStream = connection().connectionStream();
+                connection()
+                        .local()
+                        .flowController()
+                        .incrementWindowSize(
+                                connectionStream,
+                                CONNECTION_WINDOW_BYTES
+                                        - connection().local().flowController().windowSize(connectionStream));
+            }
+        }
+
         @Override
         public void onHeadersRead(
                 ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endOfStream) {
@@ -369,6 +396,7 @@ final class Http2Exchanges extends Http2ConnectionHandler {
             server(true);
             initialSettings(Http2Settings.defaultSettings()
                     .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                    .initialWindowSize(STREAM_WINDOW_BYTES)
                     .maxHeaderListSize(MAX_HEADER_LIST_BYTES));
         }
 
