@@ -101,6 +101,34 @@ final class H2cClient implements AutoCloseable {
         return answer;
     }
 
+    /**
+     * Sends a request and, once it is written, resets its stream ({@code RST_STREAM(CANCEL)}), as a
+     * client that gives up on a call does.
+     */
+    CompletableFuture<Void> postThenReset(String path, String contentType, byte[] body) {
+        CompletableFuture<Void> reset = new CompletableFuture<>();
+        new Http2StreamChannelBootstrap(channel)
+                .handler(new ChannelInboundHandlerAdapter())
+                .open()
+                .addListener(opened -> {
+                    if (!opened.isSuccess()) {
+                        reset.completeExceptionally(opened.cause());
+                        return;
+                    }
+                    Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
+                    Http2Headers h = new DefaultHttp2Headers()
+                            .method("POST")
+                            .path(path)
+                            .scheme("http")
+                            .authority("127.0.0.1:" + port)
+                            .add("content-type", contentType);
+                    stream.write(new DefaultHttp2HeadersFrame(h, false));
+                    stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true))
+                            .addListener(written -> stream.close().addListener(closed -> reset.complete(null)));
+                });
+        return reset;
+    }
+
     CompletableFuture<Answer> post(String path, String contentType, byte[] body) {
         return send("POST", path, Map.of("content-type", contentType), body);
     }

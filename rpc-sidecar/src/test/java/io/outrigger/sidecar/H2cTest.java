@@ -235,6 +235,72 @@ class H2cTest {
     }
 
     @Test
+    void aStreamResetBeforeItsAnswerIsForgottenAndTheConnectionGoesOn() throws Exception {
+        try (H2cClient client = new H2cClient(sidecar.httpPort())) {
+            int before = impl.completed.get();
+
+            client.postThenReset(ECHO_ASYNC, PROTOBUF, echo("given up", 300)).get(5, TimeUnit.SECONDS);
+
+            // The provider still answers the sidecar; the answer has no stream left to go to.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> impl.completed.get() > before);
+            Answer after = await(client.post(ECHO, PROTOBUF, echo("after the reset", 0)));
+            assertThat(after.status()).isEqualTo(200);
+            assertThat(EchoReply.parseFrom(after.body()).getText()).isEqualTo("after the reset");
+            assertThat(client.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void aMalformedRequestResetsItsStreamOnly() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.writeBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        bytes.writeBytes(frame(0x4, 0, 0, new byte[0])); // SETTINGS, empty
+        // HPACK by hand: :method GET (static 2), :scheme http (static 6), :path /health (name static 4),
+        // then a header whose name has upper case, which HTTP/2 forbids: a stream error.
+        ByteArrayOutputStream bad = new ByteArrayOutputStream();
+        bad.writeBytes(new byte[] {(byte) 0x82, (byte) 0x86, 0x04, 7});
+        bad.writeBytes("/health".getBytes(StandardCharsets.US_ASCII));
+        bad.writeBytes(new byte[] {0x00, 5});
+        bad.writeBytes("X-Bad".getBytes(StandardCharsets.US_ASCII));
+        bad.writeBytes(new byte[] {1, '1'});
+        bytes.writeBytes(frame(0x1, 0x5, 1, bad.toByteArray())); // HEADERS, END_STREAM | END_HEADERS
+        ByteArrayOutputStream good = new ByteArrayOutputStream();
+        good.writeBytes(new byte[] {(byte) 0x82, (byte) 0x86, 0x04, 7});
+        good.writeBytes("/health".getBytes(StandardCharsets.US_ASCII));
+        bytes.writeBytes(frame(0x1, 0x5, 3, good.toByteArray()));
+
+        try (Socket s = new Socket("127.0.0.1", sidecar.httpPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(bytes.toByteArray());
+            s.getOutputStream().flush();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            boolean reset = false;
+            boolean answered = false;
+            while (!(reset && answered)) {
+                byte[] header = new byte[9];
+                in.readFully(header); // EOF here: the connection was closed, not just the stream
+                int length = ((header[0] & 0xff) << 16) | ((header[1] & 0xff) << 8) | (header[2] & 0xff);
+                int type = header[3] & 0xff;
+                int stream = ((header[5] & 0x7f) << 24)
+                        | ((header[6] & 0xff) << 16)
+                        | ((header[7] & 0xff) << 8)
+                        | (header[8] & 0xff);
+                byte[] payload = new byte[length];
+                in.readFully(payload);
+                assertThat(type).as("no GOAWAY").isNotEqualTo(GOAWAY);
+                if (type == 0x3 && stream == 1) {
+                    reset = true;
+                    assertThat(payload[3]).as("RST_STREAM PROTOCOL_ERROR").isEqualTo((byte) 1);
+                }
+                if (type == 0x0 && stream == 3 && (header[4] & 0x1) != 0) {
+                    answered = true;
+                    assertThat(new String(payload, StandardCharsets.UTF_8)).isEqualTo("{\"status\":\"UP\"}");
+                }
+            }
+        }
+    }
+
+    @Test
     void garbageAfterThePrefaceClosesThatConnectionOnly() throws Exception {
         try (H2cClient other = new H2cClient(sidecar.httpPort())) {
             assertThat(await(other.post(ECHO, PROTOBUF, echo("before", 0))).status())
