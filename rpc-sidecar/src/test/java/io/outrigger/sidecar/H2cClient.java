@@ -59,7 +59,10 @@ final class H2cClient implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
-                                .addLast(Http2FrameCodecBuilder.forClient().build())
+                                .addLast(Http2FrameCodecBuilder.forClient()
+                                        // Sends what the test asks, even over the sidecar's limit.
+                                        .encoderIgnoreMaxHeaderListSize(true)
+                                        .build())
                                 .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                     }
                 })

@@ -193,6 +193,30 @@ class H2cTest {
     }
 
     @Test
+    void headersOverTheLimitAre431AndTheConnectionKeepsServing() throws Exception {
+        try (H2cClient client = new H2cClient(sidecar.httpPort())) {
+            Answer big = await(client.send(
+                    "POST",
+                    ECHO,
+                    Map.of("content-type", PROTOBUF, "x-outrigger-meta-big", "x".repeat(17 * 1024)),
+                    echo("x", 0)));
+            Answer under = await(client.send(
+                    "POST",
+                    ECHO,
+                    Map.of("content-type", PROTOBUF, "x-filler", "x".repeat(12 * 1024)),
+                    echo("under", 0)));
+            Answer after = await(client.post(ECHO, PROTOBUF, echo("after", 0)));
+
+            assertThat(big.status()).isEqualTo(431);
+            assertThat(under.status())
+                    .as("12 KiB of headers: under the 16 KiB limit")
+                    .isEqualTo(200);
+            assertThat(after.status()).isEqualTo(200);
+            assertThat(client.isOpen()).isTrue();
+        }
+    }
+
+    @Test
     void http1CallersOnTheSamePortAreUnaffected() throws Exception {
         try (H2cClient client = new H2cClient(sidecar.httpPort())) {
             CompletableFuture<Answer> slow = client.post(ECHO_ASYNC, PROTOBUF, echo("h2", 300));
