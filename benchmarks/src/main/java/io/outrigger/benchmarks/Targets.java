@@ -4,6 +4,7 @@ import io.outrigger.benchmarks.dubbo.DubboTarget;
 import io.outrigger.benchmarks.grpc.GrpcTarget;
 import io.outrigger.benchmarks.netty.NettyTarget;
 import io.outrigger.benchmarks.outrigger.OutriggerTarget;
+import io.outrigger.benchmarks.sidecar.SidecarH2Target;
 import io.outrigger.benchmarks.sidecar.SidecarTarget;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,6 +24,7 @@ public final class Targets {
         register(OutriggerTarget::async);
         register(OutriggerTarget::blocking);
         register(SidecarTarget::new);
+        register(SidecarH2Target::new);
         register(DubboTarget::dubbo);
         register(DubboTarget::triple);
         register(GrpcTarget::defaults);

@@ -1,9 +1,6 @@
 package io.outrigger.benchmarks.sidecar;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.MessageLite;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -28,17 +25,9 @@ import io.netty.util.AsciiString;
 import io.outrigger.benchmarks.BenchmarkTarget;
 import io.outrigger.benchmarks.Client;
 import io.outrigger.benchmarks.RunningServer;
-import io.outrigger.benchmarks.SampleData;
 import io.outrigger.benchmarks.Workload;
 import io.outrigger.benchmarks.internal.EventLoops;
 import io.outrigger.benchmarks.outrigger.OutriggerTarget;
-import io.outrigger.benchmarks.proto.BoolResponse;
-import io.outrigger.benchmarks.proto.EchoMessage;
-import io.outrigger.benchmarks.proto.ExistUserRequest;
-import io.outrigger.benchmarks.proto.GetUserRequest;
-import io.outrigger.benchmarks.proto.ListUserRequest;
-import io.outrigger.benchmarks.proto.Page;
-import io.outrigger.benchmarks.proto.User;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.registry.StaticRegistry;
 import io.outrigger.sidecar.Sidecar;
@@ -65,7 +54,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SidecarTarget implements BenchmarkTarget {
 
-    static final String SERVICE = "bench.UserService";
+    static final String SERVICE = SidecarRequests.SERVICE;
 
     @Override
     public String name() {
@@ -88,9 +77,15 @@ public final class SidecarTarget implements BenchmarkTarget {
     public Client connect(String host, int port) throws InterruptedException {
         StaticRegistry registry =
                 StaticRegistry.of(ServiceInstance.builder(SERVICE, host, port).build());
-        Sidecar sidecar;
+        Sidecar sidecar = startSidecar(registry);
+        EventLoopGroup group = EventLoops.group(1, "sidecar-http-client");
+        return new HttpClient(sidecar, registry, group, "127.0.0.1", sidecar.httpPort());
+    }
+
+    /** An in-process sidecar with default settings finding the server in {@code registry}; closes it on failure. */
+    static Sidecar startSidecar(StaticRegistry registry) {
         try {
-            sidecar = Sidecar.start(
+            return Sidecar.start(
                     SidecarConfig.builder()
                             .http("127.0.0.1:0")
                             .propagationDelay(Duration.ZERO)
@@ -100,8 +95,6 @@ public final class SidecarTarget implements BenchmarkTarget {
             registry.close();
             throw e;
         }
-        EventLoopGroup group = EventLoops.group(1, "sidecar-http-client");
-        return new HttpClient(sidecar, registry, group, "127.0.0.1", sidecar.httpPort());
     }
 
     /** The pending call of a connection. */
@@ -112,18 +105,7 @@ public final class SidecarTarget implements BenchmarkTarget {
      * event loop; {@link #call} hops onto it when called from elsewhere.
      */
     private static final class HttpClient implements Client {
-        private static final byte[][] BODIES = {
-            ExistUserRequest.newBuilder().setEmail(SampleData.EMAIL).build().toByteArray(),
-            SampleData.PROTO_USER.toByteArray(),
-            GetUserRequest.newBuilder().setId(SampleData.USER_ID).build().toByteArray(),
-            ListUserRequest.newBuilder().setPageNo(SampleData.PAGE_NO).build().toByteArray(),
-            EchoMessage.newBuilder()
-                    .setPayload(SampleData.echoByteString())
-                    .build()
-                    .toByteArray(),
-        };
-        private static final String[] METHODS = {"existUser", "createUser", "getUser", "listUser", "echo"};
-        private static final AsciiString PROTOBUF = AsciiString.cached("application/x-protobuf");
+        private static final AsciiString PROTOBUF = AsciiString.cached(SidecarRequests.PROTOBUF);
 
         private final Sidecar sidecar;
         private final StaticRegistry registry;
@@ -131,7 +113,6 @@ public final class SidecarTarget implements BenchmarkTarget {
         private final EventLoop loop;
         private final Bootstrap bootstrap;
         private final AsciiString hostHeader;
-        private final String[] uris = new String[METHODS.length];
         /** Connected and with no call in flight; most recently used last. Event loop only. */
         private final ArrayDeque<Connection> idle = new ArrayDeque<>();
 
@@ -143,9 +124,6 @@ public final class SidecarTarget implements BenchmarkTarget {
             this.group = group;
             this.loop = group.next();
             this.hostHeader = AsciiString.cached(host + ":" + port);
-            for (int i = 0; i < METHODS.length; i++) {
-                uris[i] = "/rpc/" + SERVICE + "/" + METHODS[i];
-            }
             this.bootstrap = new Bootstrap()
                     .group(loop)
                     .channel(EventLoops.socketChannel())
@@ -199,28 +177,18 @@ public final class SidecarTarget implements BenchmarkTarget {
         }
 
         private FullHttpRequest request(Workload workload) {
-            int i = workload.ordinal();
-            byte[] body = BODIES[i];
+            byte[] body = SidecarRequests.body(workload);
             FullHttpRequest request = new DefaultFullHttpRequest(
-                    HttpVersion.HTTP_1_1, HttpMethod.POST, uris[i], Unpooled.wrappedBuffer(body), false);
+                    HttpVersion.HTTP_1_1,
+                    HttpMethod.POST,
+                    SidecarRequests.path(workload),
+                    Unpooled.wrappedBuffer(body),
+                    false);
             HttpHeaders headers = request.headers();
             headers.set(HttpHeaderNames.HOST, hostHeader);
             headers.set(HttpHeaderNames.CONTENT_TYPE, PROTOBUF);
             headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
             return request;
-        }
-
-        private static Object parse(Workload workload, ByteBuf content) throws IOException {
-            CodedInputStream in = content.nioBufferCount() == 1
-                    ? CodedInputStream.newInstance(content.nioBuffer())
-                    : CodedInputStream.newInstance(io.netty.buffer.ByteBufUtil.getBytes(content));
-            MessageLite message = switch (workload) {
-                case EXIST_USER, CREATE_USER -> BoolResponse.parseFrom(in);
-                case GET_USER -> User.parseFrom(in);
-                case LIST_USER -> Page.parseFrom(in);
-                case ECHO_1K -> EchoMessage.parseFrom(in);
-            };
-            return message instanceof BoolResponse b ? (Object) b.getValue() : message;
         }
 
         /** One keep-alive connection with at most one call in flight. */
@@ -264,7 +232,7 @@ public final class SidecarTarget implements BenchmarkTarget {
                         failure = new IOException(response.content().toString(StandardCharsets.UTF_8));
                         result = null;
                     } else {
-                        result = parse(call.workload, response.content());
+                        result = SidecarRequests.parse(call.workload, response.content());
                     }
                 } catch (IOException | RuntimeException e) {
                     failure = e;

@@ -42,7 +42,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sidecar's HTTP/1.1 server on Netty. The pipeline of each connection:
+ * The sidecar's HTTP server on Netty: HTTP/1.1, and HTTP/2 with prior knowledge (h2c) on the same
+ * port. The first bytes of a connection choose ({@link Http2PrefaceDetector}): a connection that
+ * opens with the HTTP/2 preface gets
+ *
+ * <pre>
+ * bytes -> IdleStateHandler -> {@link Http2Exchanges} (streams multiplexed; same routes)
+ * </pre>
+ *
+ * and any other the HTTP/1.1 pipeline:
  *
  * <pre>
  * bytes -> HttpServerCodec (initial line 4 KiB, headers 16 KiB)
@@ -102,11 +110,12 @@ public final class HttpEndpoint implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
-                        ChannelPipeline p = ch.pipeline();
-                        p.addLast("codec", new HttpServerCodec(4096, 16 * 1024, 8192));
-                        p.addLast("aggregator", new BodyLimit(maxBodyBytes));
-                        p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
-                        p.addLast("handler", new Handler(routes));
+                        ch.pipeline()
+                                .addLast(
+                                        "detector",
+                                        new Http2PrefaceDetector(
+                                                p -> http1(p, maxBodyBytes, routes),
+                                                p -> http2(p, maxBodyBytes, routes)));
                     }
                 });
         if (loops.transport() == Transport.EPOLL) {
@@ -121,6 +130,18 @@ public final class HttpEndpoint implements AutoCloseable {
             throw new IllegalStateException(
                     "cannot listen for HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
         }
+    }
+
+    private static void http1(ChannelPipeline p, int maxBodyBytes, HttpRoutes routes) {
+        p.addLast("codec", new HttpServerCodec(4096, 16 * 1024, 8192));
+        p.addLast("aggregator", new BodyLimit(maxBodyBytes));
+        p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
+        p.addLast("handler", new Handler(routes));
+    }
+
+    private static void http2(ChannelPipeline p, int maxBodyBytes, HttpRoutes routes) {
+        p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
+        p.addLast("h2", Http2Exchanges.create(routes, maxBodyBytes));
     }
 
     /** The port listened on. */

@@ -1,0 +1,64 @@
+package io.outrigger.benchmarks.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.outrigger.benchmarks.Client;
+import io.outrigger.benchmarks.RunningServer;
+import io.outrigger.benchmarks.SampleData;
+import io.outrigger.benchmarks.Workload;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The h2c sidecar target against a real server and sidecar on 127.0.0.1. */
+class SidecarH2TargetTest {
+
+    @Test
+    void answersEveryWorkloadThroughTheSidecar() throws Exception {
+        SidecarH2Target target = new SidecarH2Target();
+        try (RunningServer server = target.startServer(0);
+                Client client = target.connect("127.0.0.1", server.port())) {
+            for (Workload workload : Workload.values()) {
+                SampleData.verify(workload, client.call(workload).get(10, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
+    void keepsManyCallsInFlightOnOneConnection() throws Exception {
+        SidecarH2Target target = new SidecarH2Target();
+        try (RunningServer server = target.startServer(0);
+                Client client = target.connect("127.0.0.1", server.port())) {
+            for (int round = 0; round < 3; round++) { // every round on the same connection
+                List<CompletableFuture<?>> calls = new ArrayList<>();
+                for (int i = 0; i < 256; i++) {
+                    calls.add(client.call(Workload.values()[i % Workload.values().length]));
+                }
+                CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+                for (int i = 0; i < calls.size(); i++) {
+                    SampleData.verify(
+                            Workload.values()[i % Workload.values().length],
+                            calls.get(i).join());
+                }
+            }
+        }
+    }
+
+    @Test
+    void failsTheCallWithTheSidecarsJsonErrorWhenTheServerIsGone() throws Exception {
+        SidecarH2Target target = new SidecarH2Target();
+        RunningServer server = target.startServer(0);
+        int port = server.port();
+        server.close();
+        try (Client client = target.connect("127.0.0.1", port)) {
+            CompletableFuture<?> call = client.call(Workload.GET_USER);
+            assertThat(call)
+                    .failsWithin(10, TimeUnit.SECONDS)
+                    .withThrowableOfType(ExecutionException.class)
+                    .withMessageContaining("\"status\"");
+        }
+    }
+}

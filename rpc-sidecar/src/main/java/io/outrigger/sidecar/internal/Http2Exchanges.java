@@ -1,0 +1,416 @@
+package io.outrigger.sidecar.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
+import io.outrigger.core.Status;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP endpoint's HTTP/2 side (h2c with prior knowledge): one handler per connection, on the
+ * connection's event loop, that reads each stream's request (headers, then body) and answers it
+ * through the same {@link HttpRoutes} as HTTP/1.1, so both protocols share paths, status mapping,
+ * headers (lower-cased, as HTTP/2 requires), the JSON error shape, the body limit and the token
+ * check.
+ *
+ * <p>Streams are not child channels: a request is a few fields kept on its {@link Http2Stream}, and
+ * its answer is written on the connection. Answers completed during a read batch are flushed at its
+ * end (by {@link Http2ConnectionHandler#channelReadComplete}); answers completed elsewhere on the
+ * loop (the usual case: a provider's reply read on the same loop) are flushed once per turn of the
+ * loop, so the replies of a batch read from providers leave in one write.
+ *
+ * <p>Limits: {@value #MAX_CONCURRENT_STREAMS} concurrent streams, a header list of {@value
+ * #MAX_HEADER_LIST_BYTES} bytes (larger: 431), and the body limit ({@code --max-body-bytes}): a
+ * {@code content-length} or a body over it is answered 413 with the JSON error shape, and the rest
+ * of the stream is reset with {@code NO_ERROR}. A malformed frame resets its stream or, for a
+ * connection error, sends GOAWAY and closes that connection only.
+ */
+final class Http2Exchanges extends Http2ConnectionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(Http2Exchanges.class);
+
+    static final int MAX_CONCURRENT_STREAMS = 1000;
+    static final int MAX_HEADER_LIST_BYTES = 16 * 1024;
+    /**
+     * Receive windows: bodies are copied out as they come and their bytes returned at once, so the
+     * windows bound what is in flight on the wire, not memory; HTTP/2's 64 KiB default would make a
+     * client with many calls in flight wait for WINDOW_UPDATEs.
+     */
+    static final int STREAM_WINDOW_BYTES = 1024 * 1024;
+
+    static final int CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
+
+    private static final AsciiString STATUS_HEADER =
+            AsciiString.cached(HeaderMapping.STATUS_HEADER.toLowerCase(Locale.ROOT));
+    private static final AsciiString[] STATUS_VALUES = Arrays.stream(Status.Code.values())
+            .map(code -> AsciiString.cached(code.name()))
+            .toArray(AsciiString[]::new);
+    private static final AsciiString CONTENT_TYPE = AsciiString.cached("content-type");
+    private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
+
+    /** A request being read: its headers, and its body so far. */
+    private static final class Exchange {
+        final Http2Headers headers;
+        byte[] body;
+        int size;
+        /** Answered before the request ended (413): what else comes on the stream is dropped. */
+        boolean answered;
+
+        Exchange(Http2Headers headers, int expectedLength) {
+            this.headers = headers;
+            // A declared length is believed only up to 64 KiB: a client may declare and not send.
+            this.body = new byte[Math.min(Math.max(expectedLength, 0), 64 * 1024)];
+        }
+
+        void append(ByteBuf data) {
+            int n = data.readableBytes();
+            if (size + n > body.length) {
+                body = Arrays.copyOf(body, Math.max(size + n, body.length * 2));
+            }
+            data.getBytes(data.readerIndex(), body, size, n);
+            size += n;
+        }
+
+        byte[] bytes() {
+            return size == body.length ? body : Arrays.copyOf(body, size);
+        }
+    }
+
+    private final HttpRoutes routes;
+    private final int maxBodyBytes;
+    private final Http2Connection.PropertyKey exchangeKey;
+    private final Runnable flushTask;
+    private ChannelHandlerContext ctx;
+    private boolean inReadBatch;
+    private boolean flushScheduled;
+
+    private Http2Exchanges(
+            Http2ConnectionDecoder decoder,
+            Http2ConnectionEncoder encoder,
+            Http2Settings settings,
+            HttpRoutes routes,
+            int maxBodyBytes) {
+        super(decoder, encoder, settings);
+        this.routes = routes;
+        this.maxBodyBytes = maxBodyBytes;
+        this.exchangeKey = connection().newKey();
+        this.flushTask = () -> {
+            flushScheduled = false;
+            flush(ctx);
+        };
+    }
+
+    /** A handler for one new connection. */
+    static Http2Exchanges create(HttpRoutes routes, int maxBodyBytes) {
+        return new Builder(routes, maxBodyBytes).build();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        inReadBatch = true;
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        inReadBatch = false;
+        super.channelReadComplete(ctx); // flushes
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent && connection().numActiveStreams() == 0) {
+            ctx.close(); // GOAWAY, then close
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    /** Reads requests; runs within the read batch. */
+    private final class Requests extends Http2FrameAdapter {
+        private boolean windowOpened;
+
+        @Override
+        public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) throws Http2Exception {
+            if (!windowOpened) { // after the sidecar's SETTINGS, which must be its first frame
+                windowOpened = true;
+                Http2Stream connectionStream = connection().connectionStream();
+                connection()
+                        .local()
+                        .flowController()
+                        .incrementWindowSize(
+                                connectionStream,
+                                CONNECTION_WINDOW_BYTES
+                                        - connection().local().flowController().windowSize(connectionStream));
+            }
+        }
+
+        @Override
+        public void onHeadersRead(
+                ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endOfStream) {
+            Http2Stream stream = connection().stream(streamId);
+            Exchange exchange = stream.getProperty(exchangeKey);
+            if (exchange != null) { // trailers: ignored, but they may end the request
+                if (endOfStream && !exchange.answered) {
+                    dispatch(ctx, streamId, exchange);
+                }
+                return;
+            }
+            long declared;
+            CharSequence length = headers.get(CONTENT_LENGTH);
+            try {
+                declared =
+                        length == null ? -1 : Long.parseLong(length.toString().strip());
+            } catch (NumberFormatException e) {
+                declared = -2;
+            }
+            if (declared == -2 || declared < -1) {
+                refuse(
+                        ctx,
+                        streamId,
+                        endOfStream,
+                        HttpReply.failure(
+                                400,
+                                Status.Code.INVALID_ARGUMENT,
+                                "content-length: \"" + length + "\" (expected: a number of bytes)"));
+                return;
+            }
+            if (declared > maxBodyBytes) {
+                refuse(ctx, streamId, endOfStream, tooLarge());
+                return;
+            }
+            exchange = new Exchange(headers, (int) declared);
+            if (endOfStream) {
+                dispatch(ctx, streamId, exchange);
+            } else {
+                stream.setProperty(exchangeKey, exchange);
+            }
+        }
+
+        @Override
+        public void onHeadersRead(
+                ChannelHandlerContext ctx,
+                int streamId,
+                Http2Headers headers,
+                int streamDependency,
+                short weight,
+                boolean exclusive,
+                int padding,
+                boolean endOfStream) {
+            onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+        }
+
+        @Override
+        public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+            // Every byte counts as consumed at once (flow control): the body is copied out here.
+            int processed = data.readableBytes() + padding;
+            Http2Stream stream = connection().stream(streamId);
+            Exchange exchange = stream == null ? null : stream.getProperty(exchangeKey);
+            if (exchange == null || exchange.answered) {
+                return processed;
+            }
+            if ((long) exchange.size + data.readableBytes() > maxBodyBytes) {
+                exchange.answered = true;
+                refuse(ctx, streamId, endOfStream, tooLarge());
+                return processed;
+            }
+            exchange.append(data);
+            if (endOfStream) {
+                dispatch(ctx, streamId, exchange);
+            }
+            return processed;
+        }
+    }
+
+    private HttpReply tooLarge() {
+        return HttpReply.failure(
+                413,
+                Status.Code.RESOURCE_EXHAUSTED,
+                "request body over the limit of " + maxBodyBytes + " bytes (--max-body-bytes)");
+    }
+
+    /** Answers before the request has ended; the rest of it is refused with RST_STREAM(NO_ERROR). */
+    private void refuse(ChannelHandlerContext ctx, int streamId, boolean endOfStream, HttpReply reply) {
+        Http2Stream stream = connection().stream(streamId);
+        if (!endOfStream && stream != null && stream.getProperty(exchangeKey) == null) {
+            Exchange dropped = new Exchange(null, 0);
+            dropped.answered = true;
+            stream.setProperty(exchangeKey, dropped);
+        }
+        answer(ctx, streamId, reply, !endOfStream);
+    }
+
+    /** Hands a complete request to the routes; its answer is written on this connection's loop. */
+    private void dispatch(ChannelHandlerContext ctx, int streamId, Exchange exchange) {
+        exchange.answered = true;
+        Http2Headers headers = exchange.headers;
+        CharSequence method = headers.method();
+        CharSequence rawPath = headers.path();
+        if (method == null || rawPath == null) {
+            answer(
+                    ctx,
+                    streamId,
+                    HttpReply.failure(
+                            400,
+                            Status.Code.INVALID_ARGUMENT,
+                            "malformed HTTP/2 request: :method and :path are required"),
+                    false);
+            return;
+        }
+        String path;
+        try {
+            path = HttpEndpoint.path(rawPath.toString());
+        } catch (IllegalArgumentException e) {
+            answer(
+                    ctx,
+                    streamId,
+                    HttpReply.failure(400, Status.Code.INVALID_ARGUMENT, "malformed path: " + e.getMessage()),
+                    false);
+            return;
+        }
+        CharSequence contentType = headers.get(CONTENT_TYPE);
+        CompletionStage<HttpReply> reply;
+        try {
+            reply = routes.handle(
+                    method.toString(),
+                    path,
+                    contentType == null ? null : contentType.toString(),
+                    regularHeaders(headers),
+                    exchange.bytes());
+        } catch (RuntimeException e) {
+            log.warn("HTTP route failed for {} {}", method, path, e);
+            reply = CompletableFuture.completedFuture(
+                    HttpReply.failure(Status.INTERNAL.withDescription("sidecar error: " + e)));
+        }
+        reply.whenComplete((r, error) -> {
+            HttpReply answer =
+                    error != null ? HttpReply.failure(Status.INTERNAL.withDescription("sidecar error: " + error)) : r;
+            if (ctx.executor().inEventLoop()) {
+                answer(ctx, streamId, answer, false);
+            } else {
+                ctx.executor().execute(() -> answer(ctx, streamId, answer, false));
+            }
+        });
+    }
+
+    /** The request's headers as (name, value) pairs, without the pseudo-headers. */
+    private static List<Map.Entry<String, String>> regularHeaders(Http2Headers headers) {
+        List<Map.Entry<String, String>> list = new ArrayList<>(headers.size());
+        for (Map.Entry<CharSequence, CharSequence> h : headers) {
+            CharSequence name = h.getKey();
+            if (name.length() > 0 && name.charAt(0) != ':') {
+                list.add(Map.entry(name.toString(), h.getValue().toString()));
+            }
+        }
+        return list;
+    }
+
+    /**
+     * Writes {@code reply} on stream {@code streamId}, unless the client has reset it; {@code
+     * early}: the request has not ended (the stream's state cannot tell while the frame that ends it
+     * is being read).
+     */
+    private void answer(ChannelHandlerContext ctx, int streamId, HttpReply reply, boolean early) {
+        Http2Stream stream = connection().stream(streamId);
+        if (stream == null) {
+            return; // reset by the client, or the connection is gone: nobody to answer
+        }
+        Http2Stream.State state = stream.state();
+        if (state != Http2Stream.State.OPEN && state != Http2Stream.State.HALF_CLOSED_REMOTE) {
+            return;
+        }
+        Http2Headers headers = new DefaultHttp2Headers()
+                .status(HttpResponseStatus.valueOf(reply.httpStatus()).codeAsText())
+                .set(CONTENT_TYPE, reply.contentType())
+                .setInt(CONTENT_LENGTH, reply.body().length)
+                .set(STATUS_HEADER, STATUS_VALUES[reply.code().ordinal()]);
+        for (Map.Entry<String, String> h : reply.headers()) {
+            headers.add(AsciiString.of(h.getKey()).toLowerCase(), h.getValue());
+        }
+        boolean empty = reply.body().length == 0;
+        ChannelFuture written = encoder().writeHeaders(ctx, streamId, headers, 0, empty, ctx.newPromise());
+        if (!empty) {
+            written =
+                    encoder().writeData(ctx, streamId, Unpooled.wrappedBuffer(reply.body()), 0, true, ctx.newPromise());
+        }
+        if (early) {
+            // Answered before the request's end (413): the client need not send the rest (RFC 9113,
+            // 8.1). Once the answer is out: a reset now would drop its data, still queued for flow control.
+            written.addListener(f -> {
+                Http2Stream open = connection().stream(streamId);
+                if (open != null) {
+                    resetStream(ctx, streamId, Http2Error.NO_ERROR.code(), ctx.newPromise());
+                    scheduleFlush();
+                }
+            });
+        }
+        scheduleFlush();
+    }
+
+    private void scheduleFlush() {
+        if (!inReadBatch && !flushScheduled) {
+            // Once per turn of the loop: every answer completed in this turn leaves in one write.
+            flushScheduled = true;
+            ctx.executor().execute(flushTask);
+        }
+    }
+
+    /** Builds the handler with the endpoint's settings; one per connection. */
+    private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2Exchanges, Builder> {
+        private final HttpRoutes routes;
+        private final int maxBodyBytes;
+
+        Builder(HttpRoutes routes, int maxBodyBytes) {
+            this.routes = routes;
+            this.maxBodyBytes = maxBodyBytes;
+            server(true);
+            initialSettings(Http2Settings.defaultSettings()
+                    .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                    .initialWindowSize(STREAM_WINDOW_BYTES)
+                    .maxHeaderListSize(MAX_HEADER_LIST_BYTES));
+        }
+
+        @Override
+        protected Http2Exchanges build() {
+            return super.build();
+        }
+
+        @Override
+        protected Http2Exchanges build(
+                Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
+            Http2Exchanges handler = new Http2Exchanges(decoder, encoder, initialSettings, routes, maxBodyBytes);
+            decoder.frameListener(handler.new Requests());
+            return handler;
+        }
+    }
+}
