@@ -132,6 +132,33 @@ final class H2cClient implements AutoCloseable {
         return reset;
     }
 
+    /**
+     * Starts a request and sends {@code body} without ending the stream, as a client still sending a
+     * large body does; the answer completes if the server answers before the request ends.
+     */
+    CompletableFuture<Answer> postUnfinished(String path, String contentType, byte[] body) {
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        new Http2StreamChannelBootstrap(channel)
+                .handler(new StreamReader(answer))
+                .open()
+                .addListener(opened -> {
+                    if (!opened.isSuccess()) {
+                        answer.completeExceptionally(opened.cause());
+                        return;
+                    }
+                    Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
+                    Http2Headers h = new DefaultHttp2Headers()
+                            .method("POST")
+                            .path(path)
+                            .scheme("http")
+                            .authority("127.0.0.1:" + port)
+                            .add("content-type", contentType);
+                    stream.write(new DefaultHttp2HeadersFrame(h, false));
+                    stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), false));
+                });
+        return answer;
+    }
+
     CompletableFuture<Answer> post(String path, String contentType, byte[] body) {
         return send("POST", path, Map.of("content-type", contentType), body);
     }

@@ -193,6 +193,35 @@ class H2cTest {
     }
 
     @Test
+    void unfinishedBodiesOfOneConnectionAreBoundedAndOtherConnectionsKeepServing() throws Exception {
+        // 300 requests each sending a body at the limit (64 KiB) and not finishing it: 19.2 MiB, over
+        // the 16 MiB a connection may buffer. Those over it are answered 503 at once.
+        try (H2cClient greedy = new H2cClient(sidecar.httpPort());
+                H2cClient other = new H2cClient(sidecar.httpPort())) {
+            List<CompletableFuture<Answer>> unfinished = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                unfinished.add(greedy.postUnfinished(ECHO, PROTOBUF, new byte[MAX_BODY]));
+            }
+            int fit = 16 * 1024 * 1024 / MAX_BODY; // 256 whole bodies; frames of streams may interleave
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> unfinished.stream()
+                                    .filter(CompletableFuture::isDone)
+                                    .count()
+                            >= 300 - fit);
+            for (CompletableFuture<Answer> call : unfinished) {
+                if (call.isDone()) {
+                    assertFailure(call.get(), 503, "RESOURCE_EXHAUSTED", "request bodies at once");
+                }
+            }
+
+            Answer meanwhile = await(other.post(ECHO, PROTOBUF, echo("meanwhile", 0)));
+            assertThat(meanwhile.status()).isEqualTo(200);
+            assertThat(EchoReply.parseFrom(meanwhile.body()).getText()).isEqualTo("meanwhile");
+        }
+    }
+
+    @Test
     void headersOverTheLimitAre431AndTheConnectionKeepsServing() throws Exception {
         try (H2cClient client = new H2cClient(sidecar.httpPort())) {
             Answer big = await(client.send(

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
@@ -46,8 +47,11 @@ import org.slf4j.LoggerFactory;
  * <p>Limits: {@value #MAX_CONCURRENT_STREAMS} concurrent streams, a header list of {@value
  * #MAX_HEADER_LIST_BYTES} bytes (larger: 431), and the body limit ({@code --max-body-bytes}): a
  * {@code content-length} or a body over it is answered 413 with the JSON error shape, and the rest
- * of the stream is reset with {@code NO_ERROR}. A malformed frame resets its stream or, for a
- * connection error, sends GOAWAY and closes that connection only.
+ * of the stream is reset with {@code NO_ERROR}. The bodies of the requests a connection has not
+ * finished sending may hold {@link #maxBufferedBytes} bytes together (four bodies at the limit, at
+ * least 16 MiB); a body that would go over is answered 503 {@code RESOURCE_EXHAUSTED}, so one
+ * connection cannot make the sidecar hold 1000 bodies at the limit. A malformed frame resets its
+ * stream or, for a connection error, sends GOAWAY and closes that connection only.
  */
 final class Http2Exchanges extends Http2ConnectionHandler {
 
@@ -86,6 +90,9 @@ final class Http2Exchanges extends Http2ConnectionHandler {
             this.body = new byte[Math.min(Math.max(expectedLength, 0), 64 * 1024)];
         }
 
+        /** Whether this body counts towards the connection's buffered bytes (not yet handed on or dropped). */
+        boolean counted = true;
+
         void append(ByteBuf data) {
             int n = data.readableBytes();
             if (size + n > body.length) {
@@ -102,6 +109,10 @@ final class Http2Exchanges extends Http2ConnectionHandler {
 
     private final HttpRoutes routes;
     private final int maxBodyBytes;
+    private final long maxBufferedBytes;
+    /** The bytes of bodies of requests not yet complete (and not refused) on this connection. */
+    private long bufferedBytes;
+
     private final Http2Connection.PropertyKey exchangeKey;
     private final Runnable flushTask;
     private ChannelHandlerContext ctx;
@@ -117,7 +128,18 @@ final class Http2Exchanges extends Http2ConnectionHandler {
         super(decoder, encoder, settings);
         this.routes = routes;
         this.maxBodyBytes = maxBodyBytes;
+        this.maxBufferedBytes = Math.max(4L * maxBodyBytes, 16L * 1024 * 1024);
         this.exchangeKey = connection().newKey();
+        // A stream the client resets or that ends otherwise gives its buffered body back.
+        connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onStreamClosed(Http2Stream stream) {
+                Exchange exchange = stream.getProperty(exchangeKey);
+                if (exchange != null) {
+                    release(exchange);
+                }
+            }
+        });
         this.flushTask = () -> {
             flushScheduled = false;
             flush(ctx);
@@ -241,10 +263,27 @@ final class Http2Exchanges extends Http2ConnectionHandler {
             }
             if ((long) exchange.size + data.readableBytes() > maxBodyBytes) {
                 exchange.answered = true;
+                release(exchange);
                 refuse(ctx, streamId, endOfStream, tooLarge());
                 return processed;
             }
+            if (bufferedBytes + data.readableBytes() > maxBufferedBytes) {
+                exchange.answered = true;
+                release(exchange);
+                refuse(
+                        ctx,
+                        streamId,
+                        endOfStream,
+                        HttpReply.failure(
+                                503,
+                                Status.Code.RESOURCE_EXHAUSTED,
+                                "this HTTP/2 connection is sending more request bodies at once than the sidecar"
+                                        + " buffers (" + maxBufferedBytes + " bytes together): send fewer large"
+                                        + " bodies at a time, or spread them over connections"));
+                return processed;
+            }
             exchange.append(data);
+            bufferedBytes += data.readableBytes();
             if (endOfStream) {
                 dispatch(ctx, streamId, exchange);
             }
@@ -270,9 +309,18 @@ final class Http2Exchanges extends Http2ConnectionHandler {
         answer(ctx, streamId, reply, !endOfStream);
     }
 
+    /** The body of {@code exchange} no longer counts towards the connection's buffered bytes. */
+    private void release(Exchange exchange) {
+        if (exchange.counted) {
+            exchange.counted = false;
+            bufferedBytes -= exchange.size;
+        }
+    }
+
     /** Hands a complete request to the routes; its answer is written on this connection's loop. */
     private void dispatch(ChannelHandlerContext ctx, int streamId, Exchange exchange) {
         exchange.answered = true;
+        release(exchange);
         Http2Headers headers = exchange.headers;
         CharSequence method = headers.method();
         CharSequence rawPath = headers.path();
