@@ -71,20 +71,6 @@ final class Chaos {
         }
     }
 
-    /** Heap in use after a full collection, in bytes (a best effort: {@code System.gc()} is a hint). */
-    static long heapUsedAfterGc() {
-        Runtime rt = Runtime.getRuntime();
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return rt.totalMemory() - rt.freeMemory();
-    }
-
     static String mib(long bytes) {
         return String.format("%.1f MiB", bytes / (1024.0 * 1024.0));
     }

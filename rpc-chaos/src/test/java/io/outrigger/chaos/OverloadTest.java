@@ -8,6 +8,7 @@ import io.outrigger.core.registry.StaticRegistry;
 import io.outrigger.core.server.RpcServer;
 import io.outrigger.core.testing.EchoService;
 import io.outrigger.core.testing.EchoServiceImpl;
+import io.outrigger.core.testing.Heap;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +60,7 @@ class OverloadTest {
             echo.echo(Callers.request(i, 0));
         }
 
-        long heapBefore = Chaos.heapUsedAfterGc();
+        long heapBefore = Heap.usedAfterGc();
         AtomicLong heapPeak = new AtomicLong();
         AtomicBoolean sampling = new AtomicBoolean(true);
         Thread sampler = new Thread(() -> {
@@ -83,7 +84,7 @@ class OverloadTest {
         long longestStall = hiccups.longestMillis(overloadFrom, Load.now());
         sampling.set(false);
         sampler.join();
-        long heapAfter = Chaos.heapUsedAfterGc();
+        long heapAfter = Heap.usedAfterGc();
 
         // Load drops to half the capacity: every call must succeed, from the first second on.
         long droppedAt = Load.now();

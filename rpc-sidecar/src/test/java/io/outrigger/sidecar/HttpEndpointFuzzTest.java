@@ -7,6 +7,7 @@ import io.outrigger.core.registry.StaticRegistry;
 import io.outrigger.core.server.RpcServer;
 import io.outrigger.core.server.ServiceReflection;
 import io.outrigger.core.testing.EchoService;
+import io.outrigger.core.testing.Heap;
 import io.outrigger.core.testing.LogCapture;
 import io.outrigger.serialization.testing.proto.EchoReply;
 import io.outrigger.serialization.testing.proto.EchoRequest;
@@ -17,7 +18,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
@@ -166,7 +166,7 @@ class HttpEndpointFuzzTest {
         try (LogCapture logs = LogCapture.quiet(line -> !line.contains(" WARN ") && !line.contains(" ERROR "))) {
             // Warm up (descriptors for JSON, the provider's connection) before measuring the heap.
             wellFormedCall(sidecar.httpPort(), HttpClient.newHttpClient(), "warm-up");
-            long heapBefore = heapAfterGc();
+            long heapBefore = Heap.usedAfterGc();
             long start = System.nanoTime();
             List<Future<?>> wellFormed = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
@@ -206,7 +206,7 @@ class HttpEndpointFuzzTest {
                 f.get(1, TimeUnit.MINUTES);
             }
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            long heapAfter = heapAfterGc();
+            long heapAfter = Heap.usedAfterGc();
 
             String figures = "HTTP FUZZ seed=" + SEED + " requests=" + outcomes.requests.sum() + " connections="
                     + outcomes.batches.sum() + " parallel=" + CONNECTIONS + " time=" + millis + " ms heap="
@@ -452,14 +452,5 @@ class HttpEndpointFuzzTest {
             throw new IllegalStateException("answer cut inside a line: \"" + b + "\"");
         }
         return null;
-    }
-
-    static long heapAfterGc() throws InterruptedException {
-        var memory = ManagementFactory.getMemoryMXBean();
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(50); // lets the collector finish: there is no condition to wait for
-        }
-        return memory.getHeapMemoryUsage().getUsed();
     }
 }

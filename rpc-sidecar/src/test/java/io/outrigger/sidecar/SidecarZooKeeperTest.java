@@ -137,14 +137,15 @@ class SidecarZooKeeperTest {
             loop.start();
             int during;
             try {
-                Thread.sleep(300);
+                await().atMost(Duration.ofSeconds(10)).until(() -> made.get() >= 20); // calls flowing
                 int before = made.get();
                 zk.stop();
-                Thread.sleep(4_000);
+                Thread.sleep(4_000); // the outage itself: longer than the 2 s session timeout
                 during = made.get() - before;
                 zk.restart();
                 await().atMost(Duration.ofSeconds(10)).until(providerRegistry::connected);
-                Thread.sleep(500);
+                int reconnected = made.get();
+                await().atMost(Duration.ofSeconds(10)).until(() -> made.get() >= reconnected + 20); // and after
             } finally {
                 running.set(false);
                 loop.join();
