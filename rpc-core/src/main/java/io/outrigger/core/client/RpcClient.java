@@ -64,6 +64,7 @@ public final class RpcClient implements AutoCloseable {
                         b.maxMetadataSize,
                         b.reconnectBackoffMin,
                         b.reconnectBackoffMax,
+                        b.maxQueuedBytesPerConnection,
                         b.tls == null ? null : new SslContextSource(b.tls),
                         b.sharedLoops),
                 b.serializers);
@@ -161,6 +162,7 @@ public final class RpcClient implements AutoCloseable {
         private int maxMetadataSize = ProtocolLimits.DEFAULT_MAX_METADATA_SIZE;
         private Duration reconnectBackoffMin = Duration.ofMillis(100);
         private Duration reconnectBackoffMax = Duration.ofSeconds(5);
+        private long maxQueuedBytesPerConnection = 64L * 1024 * 1024;
         private Executor responseExecutor;
         private LoadBalancer.Factory loadBalancer = RoundRobinLoadBalancer.FACTORY;
         private final List<Router> routers = new ArrayList<>();
@@ -268,6 +270,21 @@ public final class RpcClient implements AutoCloseable {
         /** Largest response metadata accepted, in bytes. Default 8 KiB. */
         public Builder maxMetadataSize(int bytes) {
             this.maxMetadataSize = Checks.range("maxMetadataSize", bytes, 0, 1024 * 1024);
+            return this;
+        }
+
+        /**
+         * Bytes of requests waiting to be sent on one connection (written, not yet taken by the
+         * socket) past which new calls on it fail at once with {@code UNAVAILABLE} "not sent" (which
+         * failover retries on another provider) instead of queueing: a provider that stops reading
+         * cannot grow this client's memory past this per connection. Default 64 MiB.
+         */
+        public Builder maxQueuedBytesPerConnection(long bytes) {
+            if (bytes < 1024 * 1024 || bytes > (1L << 40)) {
+                throw new IllegalArgumentException(
+                        "maxQueuedBytesPerConnection: " + bytes + " (expected: 1 MiB..1 TiB)");
+            }
+            this.maxQueuedBytesPerConnection = bytes;
             return this;
         }
 

@@ -106,7 +106,11 @@ public final class RpcServer implements AutoCloseable {
                         config.idleTimeout,
                         config.serializers,
                         config.nonBlockingOnEventLoop,
-                        tls),
+                        tls,
+                        config.maxConnections,
+                        config.maxConnectionsPerAddress,
+                        config.maxConcurrentCallsPerConnection,
+                        config.maxQueuedBytesPerConnection),
                 javaServices,
                 genericServices,
                 List.copyOf(config.interceptors),
@@ -271,6 +275,10 @@ public final class RpcServer implements AutoCloseable {
         private int maxMessageSize = ProtocolLimits.DEFAULT_MAX_MESSAGE_SIZE;
         private int maxMetadataSize = ProtocolLimits.DEFAULT_MAX_METADATA_SIZE;
         private Duration idleTimeout = Duration.ofSeconds(60);
+        private int maxConnections = 10_000;
+        private int maxConnectionsPerAddress = 1_000;
+        private int maxConcurrentCallsPerConnection = 1_024;
+        private long maxQueuedBytesPerConnection = 64L * 1024 * 1024;
         private boolean nonBlockingOnEventLoop = true;
         private Duration drainTimeout = Duration.ofSeconds(10);
         private Duration propagationDelay = Duration.ofSeconds(1);
@@ -430,6 +438,52 @@ public final class RpcServer implements AutoCloseable {
         /** A connection silent for this long (clients send heartbeats) is closed. Default 60 s. */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = Checks.positive("idleTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Connections held at once, from all clients; past it a new connection is refused (a closing
+         * frame naming the limit, then closed; over TLS simply closed) and the refusal logged.
+         * Default 10,000.
+         */
+        public Builder maxConnections(int connections) {
+            this.maxConnections = Checks.range("maxConnections", connections, 1, 1_000_000);
+            return this;
+        }
+
+        /**
+         * Connections held at once from one source address; past it new ones from that address are
+         * refused like those past {@link #maxConnections}. Default 1,000.
+         */
+        public Builder maxConnectionsPerAddress(int connections) {
+            this.maxConnectionsPerAddress = Checks.range("maxConnectionsPerAddress", connections, 1, 1_000_000);
+            return this;
+        }
+
+        /**
+         * Calls read from one connection and not yet answered, past which the server stops reading
+         * from that connection until answers go out: further requests wait in the socket buffers
+         * (and the client's), not in this server's memory. Calls beyond it are delayed, not refused.
+         * Default 1,024.
+         */
+        public Builder maxConcurrentCallsPerConnection(int calls) {
+            this.maxConcurrentCallsPerConnection = Checks.range("maxConcurrentCallsPerConnection", calls, 1, 1_000_000);
+            return this;
+        }
+
+        /**
+         * Bytes of answers queued for one connection (written, not yet taken by the socket) past which
+         * the connection is closed, with a log line naming the peer: a client that stops reading its
+         * answers cannot hold more than this of the server's memory. Reading from a connection already
+         * stops when 1 MiB is queued, so only the answers of calls already running can reach this cap.
+         * Default 64 MiB.
+         */
+        public Builder maxQueuedBytesPerConnection(long bytes) {
+            if (bytes < 1024 * 1024 || bytes > (1L << 40)) {
+                throw new IllegalArgumentException(
+                        "maxQueuedBytesPerConnection: " + bytes + " (expected: 1 MiB..1 TiB)");
+            }
+            this.maxQueuedBytesPerConnection = bytes;
             return this;
         }
 

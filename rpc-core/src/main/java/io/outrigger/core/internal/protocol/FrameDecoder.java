@@ -5,7 +5,9 @@ import static io.outrigger.core.internal.protocol.FrameEncoder.MAGIC;
 import static io.outrigger.core.internal.protocol.FrameEncoder.VERSION;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.outrigger.core.Metadata;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +29,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private final ProtocolLimits limits;
     private long discardRemaining;
     private boolean broken;
+    /** Bytes are held back because reading is paused: asking for more would only grow the buffer. */
+    private boolean holding;
+    /** Set by back-pressure: hand on no more frames until {@link #resume} (event loop only). */
+    private boolean paused;
 
     public FrameDecoder(ProtocolLimits limits) {
         this.limits = limits;
@@ -46,7 +52,14 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 return;
             }
         }
-        while (in.readableBytes() >= HEADER_LENGTH) {
+        // One frame per call: the base class hands each frame on before asking for the next, so a
+        // handler that pauses the decoder (back-pressure) stops it at once; the bytes already read
+        // wait here until resume() (not as decoded frames, nor as calls already started).
+        if (in.readableBytes() >= HEADER_LENGTH) {
+            holding = paused;
+            if (holding) {
+                return;
+            }
             Object frame;
             try {
                 frame = decodeOne(in);
@@ -66,6 +79,44 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 if (discardRemaining > 0) {
                     return;
                 }
+            }
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (holding) {
+            // The base class would ask for another read when it handed nothing on while autoRead is
+            // off (it assumes a frame still incomplete): that would read on into the buffer.
+            discardSomeReadBytes();
+            ctx.fireChannelReadComplete();
+            return;
+        }
+        super.channelReadComplete(ctx);
+    }
+
+    /** Stops handing on frames (the bytes already read are kept). On the event loop. */
+    public void pause() {
+        paused = true;
+    }
+
+    /**
+     * Hands on the frames held back while paused, until it is paused again or has no whole frame
+     * left (no new bytes may ever come to trigger it: the peer may be waiting for answers). On the
+     * event loop, outside any {@code channelRead}.
+     */
+    public void resume(ChannelPipeline pipeline) {
+        paused = false;
+        if (!holding) {
+            return;
+        }
+        holding = false;
+        ChannelHandlerContext ctx = pipeline.context(this);
+        if (ctx != null) {
+            try {
+                channelRead(ctx, Unpooled.EMPTY_BUFFER);
+            } catch (Exception e) {
+                ctx.fireExceptionCaught(e);
             }
         }
     }

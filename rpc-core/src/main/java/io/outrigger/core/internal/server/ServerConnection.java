@@ -12,12 +12,15 @@ import io.outrigger.core.RpcException;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
 import io.outrigger.core.internal.protocol.Frame;
+import io.outrigger.core.internal.protocol.FrameDecoder;
 import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.internal.protocol.OversizedFrame;
 import io.outrigger.core.internal.protocol.ProtocolException;
 import io.outrigger.core.internal.tls.TlsSessions;
+import io.outrigger.core.internal.transport.ReadGate;
 import io.outrigger.core.internal.transport.WriteQueue;
 import io.outrigger.core.tls.PeerPrincipal;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * The server side of one connection: hands request frames to the {@link Dispatcher}, answers
  * heartbeats and oversized frames itself, and writes responses from any thread through a batching
  * {@code WriteQueue}.
+ *
+ * <p>Back-pressure ({@link ReadGate}): every request that will be answered counts as in flight from
+ * the moment it is read until its answer is written; reading stops while too many are, or while the
+ * peer is not reading its answers, and the connection is closed when its queued answers pass the cap.
  */
 final class ServerConnection extends ChannelInboundHandlerAdapter {
 
@@ -33,7 +40,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     private final Dispatcher dispatcher;
     private final FrameEncoder encoder;
+    private final int maxInFlight;
+    private final long maxQueuedBytes;
     private Channel channel;
+    private ReadGate gate;
     private String remote;
     private WriteQueue<ByteBuf> writes;
     /** The highest request id accepted so far (event loop only). */
@@ -45,9 +55,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     private boolean peerLooked;
 
-    ServerConnection(Dispatcher dispatcher, FrameEncoder encoder) {
+    ServerConnection(Dispatcher dispatcher, FrameEncoder encoder, int maxInFlight, long maxQueuedBytes) {
         this.dispatcher = dispatcher;
         this.encoder = encoder;
+        this.maxInFlight = maxInFlight;
+        this.maxQueuedBytes = maxQueuedBytes;
     }
 
     @Override
@@ -55,7 +67,23 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
         remote = remoteAddress(channel);
         Channel ch = channel;
-        writes = new WriteQueue<>(ch, frame -> ch.write(frame, ch.voidPromise()), ByteBuf::release);
+        FrameDecoder decoder = ch.pipeline().get(FrameDecoder.class);
+        ReadGate g = new ReadGate(
+                ch,
+                "connection from " + remote,
+                maxInFlight,
+                maxQueuedBytes,
+                decoder::pause,
+                () -> decoder.resume(ch.pipeline()));
+        gate = g;
+        writes = new WriteQueue<>(
+                ch,
+                frame -> {
+                    ch.write(frame, ch.voidPromise());
+                    g.answered();
+                    g.checkQueued();
+                },
+                ByteBuf::release);
         ctx.fireChannelActive();
     }
 
@@ -86,6 +114,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                     ctx.writeAndFlush(FrameEncoder.heartbeat(ctx.alloc(), frame.requestId(), true), ctx.voidPromise());
                 }
             } else if (!frame.isResponse() && !frame.isGoAway()) {
+                gate.accepted();
                 if (goingAway) {
                     // Sent before the client saw our closing frame: refuse it so the client can retry elsewhere.
                     respond(
@@ -99,6 +128,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             }
         } else if (msg instanceof OversizedFrame oversized) {
             if (!oversized.isResponse()) {
+                gate.accepted();
                 respond(
                         oversized.requestId(),
                         RpcResponse.failure(Status.RESOURCE_EXHAUSTED.withDescription(
@@ -116,6 +146,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             frame = encoder.response(channel.alloc(), requestId, RpcResponse.failure(e.status()));
         }
         writes.enqueue(frame);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        gate.writabilityChanged();
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -141,8 +177,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (c instanceof ProtocolException) {
             log.warn("closing connection from {}: protocol error: {}", remote, c.getMessage());
+        } else if (c instanceof IOException) {
+            // The peer reset or broke the connection: its doing, not a decision of this server.
+            log.debug("connection from {} failed: {}", remote, c.toString());
         } else {
-            log.debug("closing connection from {}: {}", remote, c.toString());
+            log.warn("closing connection from {}: {}", remote, c.toString());
         }
         ctx.close();
     }

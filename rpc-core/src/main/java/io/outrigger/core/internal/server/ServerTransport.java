@@ -18,6 +18,8 @@ import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
 import io.outrigger.core.internal.tls.SslContextSource;
 import io.outrigger.core.internal.tls.TlsDetector;
+import io.outrigger.core.internal.transport.ConnectionLimiter;
+import io.outrigger.core.internal.transport.ReadGate;
 import io.outrigger.core.internal.transport.Transport;
 import io.outrigger.core.service.ServiceDescriptor;
 import io.outrigger.serialization.Serializers;
@@ -36,10 +38,12 @@ import org.slf4j.LoggerFactory;
  * dispatches calls to the business executor, and shuts down gracefully.
  *
  * <pre>
- * socket -> [TLS: TlsDetector, which becomes the SslHandler; a plaintext client gets UNAVAILABLE]
+ * socket -> ConnectionLimiter (past the caps: GOAWAY "refused" and close; then it leaves the pipeline)
+ *        -> [TLS: TlsDetector, which becomes the SslHandler; a plaintext client gets UNAVAILABLE]
  *        -> idle (closes connections silent for 3x the heartbeat interval)
  *        -> FrameDecoder (limits checked before allocating)
- *        -> ServerConnection (heartbeats, oversized frames, hands requests to the Dispatcher)
+ *        -> ServerConnection (heartbeats, oversized frames, hands requests to the Dispatcher; its
+ *           ReadGate stops reading while too many calls are unanswered or answers are not read)
  *        -> [business executor] server interceptors -> service -> encode -> WriteQueue (batched flush)
  * </pre>
  */
@@ -65,7 +69,11 @@ public final class ServerTransport {
             Duration idleTimeout,
             Serializers serializers,
             boolean nonBlockingOnEventLoop,
-            SslContextSource tls) {}
+            SslContextSource tls,
+            int maxConnections,
+            int maxConnectionsPerAddress,
+            int maxConcurrentCallsPerConnection,
+            long maxQueuedBytesPerConnection) {}
 
     /**
      * Binds and starts serving.
@@ -106,6 +114,20 @@ public final class ServerTransport {
         this.workers = transport.newGroup(config.ioThreads(), "outrigger-server-io");
         long idleMillis = config.idleTimeout().toMillis();
         SslContextSource tls = config.tls();
+        ConnectionLimiter limiter = new ConnectionLimiter(
+                "RPC server on port " + config.port(),
+                config.maxConnections(),
+                config.maxConnectionsPerAddress(),
+                (ctx, reason) -> {
+                    if (tls == null) {
+                        // Id 0: no request of this connection was accepted; the client reads the reason.
+                        ctx.channel()
+                                .writeAndFlush(FrameEncoder.goAway(ctx.alloc(), 0, reason))
+                                .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+                    } else {
+                        ctx.close();
+                    }
+                });
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
@@ -113,10 +135,12 @@ public final class ServerTransport {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ReadGate.WATER_MARK)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        ch.pipeline().addLast("limit", limiter);
                         if (tls != null) {
                             // First, so everything after it sees plaintext; it becomes the SslHandler.
                             ch.pipeline().addLast("tls", new TlsDetector(tls, encoder));
@@ -124,9 +148,16 @@ public final class ServerTransport {
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast("decoder", new FrameDecoder(limits))
-                                .addLast("connection", new ServerConnection(dispatcher, encoder));
+                                .addLast(
+                                        "connection",
+                                        new ServerConnection(
+                                                dispatcher,
+                                                encoder,
+                                                config.maxConcurrentCallsPerConnection(),
+                                                config.maxQueuedBytesPerConnection()));
                     }
                 });
+        transport.pausableReads(bootstrap);
         try {
             this.serverChannel = bootstrap
                     .bind(new InetSocketAddress(config.host(), config.port()))

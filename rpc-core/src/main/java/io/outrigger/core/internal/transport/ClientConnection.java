@@ -45,6 +45,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final boolean presentsCertificate;
 
     private final FrameEncoder encoder;
+    /** Request bytes waiting for the socket past which new calls here fail unsent. */
+    private final long maxQueuedBytes;
+
     private final IntObjectHashMap<PendingCall> pending = new IntObjectHashMap<>();
     private final WriteQueue<PendingCall> writes;
     private final AtomicInteger nextId = new AtomicInteger();
@@ -59,8 +62,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** Why this side is closing the connection, for the failures of the calls in flight (event loop only). */
     private String closeReason;
 
-    ClientConnection(Channel channel, String remote, FrameEncoder encoder, boolean presentsCertificate) {
+    ClientConnection(
+            Channel channel, String remote, FrameEncoder encoder, boolean presentsCertificate, long maxQueuedBytes) {
         this.presentsCertificate = presentsCertificate;
+        this.maxQueuedBytes = maxQueuedBytes;
         this.channel = channel;
         this.remote = remote;
         this.encoder = encoder;
@@ -113,6 +118,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                             : goAwayLastId == 0 ? "was refused (" + goAwayReason + ")" : "is shutting down"));
             return;
         }
+        long queued = queuedBytes();
+        if (queued > maxQueuedBytes) {
+            // The provider is not reading (or the network is stalled): queueing more would only grow
+            // this client's memory, and the call may be sent elsewhere since it never left.
+            frame.release();
+            call.finish(notSent("has " + queued + " bytes of requests waiting for the provider to read them"
+                    + " (over the cap of " + maxQueuedBytes + ", maxQueuedBytesPerConnection)"));
+            return;
+        }
         long remaining = call.request.deadline().remainingNanos();
         if (remaining <= 0) {
             frame.release();
@@ -126,6 +140,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             call.timer = channel.eventLoop().schedule(call, remaining, TimeUnit.NANOSECONDS);
         }
         channel.write(frame, channel.voidPromise());
+    }
+
+    private long queuedBytes() {
+        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
     /** The event loop is gone: fail the call without sending it. */

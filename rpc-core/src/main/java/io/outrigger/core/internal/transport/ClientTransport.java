@@ -115,8 +115,12 @@ public final class ClientTransport implements AutoCloseable {
                 return;
             }
             Channel ch = f.channel();
-            ClientConnection connection =
-                    new ClientConnection(ch, remote, encoder, tls != null && tls.presentsCertificate());
+            ClientConnection connection = new ClientConnection(
+                    ch,
+                    remote,
+                    encoder,
+                    tls != null && tls.presentsCertificate(),
+                    config.maxQueuedBytesPerConnection());
             long hb = config.heartbeatInterval().toMillis();
             SslHandler ssl =
                     tls == null ? null : tls.newClientHandler(ch.alloc(), address.getHostString(), address.getPort());

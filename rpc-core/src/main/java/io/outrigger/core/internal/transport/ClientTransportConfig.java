@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param maxMetadataSize largest metadata received
  * @param reconnectBackoffMin first delay after a failed connect
  * @param reconnectBackoffMax largest delay between connect attempts
+ * @param maxQueuedBytesPerConnection request bytes waiting to be sent on one connection past which
+ *     new calls there fail without being sent
  * @param tls TLS for every connection, or {@code null} for plaintext
  * @param sharedLoops event loops to run on without owning them, or {@code null} for the client's
  *     own {@code eventLoopThreads}
@@ -27,5 +29,6 @@ public record ClientTransportConfig(
         int maxMetadataSize,
         Duration reconnectBackoffMin,
         Duration reconnectBackoffMax,
+        long maxQueuedBytesPerConnection,
         SslContextSource tls,
         SharedEventLoops sharedLoops) {}

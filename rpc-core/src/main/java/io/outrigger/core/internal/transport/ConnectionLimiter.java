@@ -68,12 +68,13 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
             refused = "connection limit reached (" + maxPerAddress + " connections from " + address.getHostAddress()
                     + ")";
         }
-        ctx.pipeline().remove(this);
         if (refused != null) {
+            channel.config().setAutoRead(false); // nothing of this connection is read: it only gets the refusal
             logRefusal(address, refused);
             refuse.accept(ctx, refused);
             return;
         }
+        ctx.pipeline().remove(this);
         channel.closeFuture().addListener(f -> {
             total.decrementAndGet();
             if (address != null) {

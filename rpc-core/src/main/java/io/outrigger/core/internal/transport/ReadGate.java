@@ -26,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * maxQueuedBytes}. The memory one connection can hold is therefore at most {@code maxQueuedBytes}
  * of answers, plus one read's worth of requests.
  *
+ * <p>Reading stops at the socket ({@code autoRead} off) and at the decoder ({@code onPause}): the
+ * bytes of one read may hold many requests, and those must not start either. When the gate opens
+ * again, {@code onResume} first hands on what the decoder held (which may close the gate again), and
+ * only then, if still open and nothing is held, does reading from the socket resume; else every
+ * answer sent would let one more read's worth of bytes in.
+ *
  * <p>Threads: every method runs on the channel's event loop.
  */
 public final class ReadGate {
@@ -42,7 +48,12 @@ public final class ReadGate {
     private final String peer;
     private final int maxInFlight;
     private final long maxQueuedBytes;
+    private final Runnable onPause;
+    private final Runnable onResume;
+    private final Runnable resume = this::resume;
     private int inFlight;
+    private boolean paused;
+    private boolean resumeScheduled;
     private boolean closed;
 
     /**
@@ -51,10 +62,23 @@ public final class ReadGate {
      * @param maxQueuedBytes answer bytes queued past which the connection is closed
      */
     public ReadGate(Channel channel, String peer, int maxInFlight, long maxQueuedBytes) {
+        this(channel, peer, maxInFlight, maxQueuedBytes, () -> {}, () -> {});
+    }
+
+    /**
+     * @param onPause stops the decoder handing on messages it has already read
+     * @param onResume runs on the event loop, in a task of its own, when the gate opens: hands on
+     *     what the decoder held back (until that closes the gate again); the socket is read only
+     *     after it, and only if the gate is still open
+     */
+    public ReadGate(
+            Channel channel, String peer, int maxInFlight, long maxQueuedBytes, Runnable onPause, Runnable onResume) {
         this.channel = channel;
         this.peer = peer;
         this.maxInFlight = maxInFlight;
         this.maxQueuedBytes = maxQueuedBytes;
+        this.onPause = onPause;
+        this.onResume = onResume;
     }
 
     /** A call was read: counts it, and stops reading if it was the last one allowed. */
@@ -81,11 +105,35 @@ public final class ReadGate {
         update();
     }
 
+    private boolean isOpen() {
+        return !closed && inFlight < maxInFlight && channel.isWritable();
+    }
+
     private void update() {
-        boolean open = inFlight < maxInFlight && channel.isWritable();
-        if (open != channel.config().isAutoRead() && !closed) {
-            // Turning it back on issues a read at once (Netty's DefaultChannelConfig).
-            channel.config().setAutoRead(open);
+        if (!isOpen()) {
+            if (!paused) {
+                paused = true;
+                channel.config().setAutoRead(false);
+                onPause.run();
+            }
+        } else if (paused && !resumeScheduled) {
+            // Not inline: this may run inside a decoder's channelRead (a flush that drained).
+            resumeScheduled = true;
+            channel.eventLoop().execute(resume);
+        }
+    }
+
+    private void resume() {
+        resumeScheduled = false;
+        if (!paused || !isOpen()) {
+            return;
+        }
+        paused = false;
+        onResume.run();
+        if (!isOpen()) {
+            update(); // the held requests filled the gate again
+        } else {
+            channel.config().setAutoRead(true); // issues a read at once (Netty's DefaultChannelConfig)
         }
     }
 
