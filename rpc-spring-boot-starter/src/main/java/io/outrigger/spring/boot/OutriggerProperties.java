@@ -112,6 +112,9 @@ public class OutriggerProperties implements InitializingBean {
         range("server.io-threads", server.ioThreads, 1, 256);
         range("server.worker-threads", server.workerThreads, 1, 10_000);
         range("server.queue-capacity", server.queueCapacity, 1, 1_000_000);
+        range("server.max-connections", server.maxConnections, 1, 1_000_000);
+        range("server.max-connections-per-address", server.maxConnectionsPerAddress, 1, 1_000_000);
+        range("server.max-concurrent-calls-per-connection", server.maxConcurrentCallsPerConnection, 1, 1_000_000);
         nonNegative("server.drain-timeout", server.drainTimeout);
         nonNegative("server.propagation-delay", server.propagationDelay);
         range("server.weight", server.weight, 0, 10_000);
@@ -380,6 +383,15 @@ public class OutriggerProperties implements InitializingBean {
         /** Calls that may wait for a worker thread before new ones are refused (RESOURCE_EXHAUSTED). */
         private int queueCapacity = 1000;
 
+        /** Connections held at once; past it new ones are refused with a reason. */
+        private int maxConnections = 10_000;
+
+        /** Connections held at once from one source address; past it new ones from it are refused. */
+        private int maxConnectionsPerAddress = 1_000;
+
+        /** Calls of one connection unanswered past which the server stops reading that connection. */
+        private int maxConcurrentCallsPerConnection = 1_024;
+
         /** How long shutdown waits for calls in flight after telling clients to send no more. */
         private Duration drainTimeout = Duration.ofSeconds(10);
 
@@ -467,6 +479,36 @@ public class OutriggerProperties implements InitializingBean {
         /** See {@link #getQueueCapacity()}. */
         public void setQueueCapacity(int queueCapacity) {
             this.queueCapacity = queueCapacity;
+        }
+
+        /** Connections held at once. */
+        public int getMaxConnections() {
+            return maxConnections;
+        }
+
+        /** See {@link #getMaxConnections()}. */
+        public void setMaxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+        }
+
+        /** Connections held at once from one source address. */
+        public int getMaxConnectionsPerAddress() {
+            return maxConnectionsPerAddress;
+        }
+
+        /** See {@link #getMaxConnectionsPerAddress()}. */
+        public void setMaxConnectionsPerAddress(int maxConnectionsPerAddress) {
+            this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+        }
+
+        /** Calls of one connection unanswered past which it is not read. */
+        public int getMaxConcurrentCallsPerConnection() {
+            return maxConcurrentCallsPerConnection;
+        }
+
+        /** See {@link #getMaxConcurrentCallsPerConnection()}. */
+        public void setMaxConcurrentCallsPerConnection(int maxConcurrentCallsPerConnection) {
+            this.maxConcurrentCallsPerConnection = maxConcurrentCallsPerConnection;
         }
 
         /** How long shutdown waits for calls in flight. */

@@ -147,6 +147,9 @@ public final class OutriggerServer implements SmartLifecycle {
                 .ioThreads(s.getIoThreads())
                 .workerThreads(s.getWorkerThreads())
                 .queueCapacity(s.getQueueCapacity())
+                .maxConnections(s.getMaxConnections())
+                .maxConnectionsPerAddress(s.getMaxConnectionsPerAddress())
+                .maxConcurrentCallsPerConnection(s.getMaxConcurrentCallsPerConnection())
                 .drainTimeout(s.getDrainTimeout());
         TlsConfig tls = TlsConfigFromProperties.server(s.getTls());
         if (tls != null) {

@@ -60,6 +60,8 @@ class OutriggerConfigurationTest {
             assertThat(p.getServer().getDrainTimeout()).isEqualTo(Duration.ofSeconds(10));
             assertThat(p.getServer().getPropagationDelay()).isEqualTo(Duration.ofSeconds(1));
             assertThat(p.getServer().getWeight()).isEqualTo(100);
+            assertThat(p.getServer().getMaxConnections()).isEqualTo(10_000);
+            assertThat(p.getServer().getMaxConcurrentCallsPerConnection()).isEqualTo(1_024);
             assertThat(p.getClient().getDefaultTimeout()).isEqualTo(Duration.ofSeconds(5));
             assertThat(p.getClient().getMaxAttempts()).isEqualTo(3);
             assertThat(p.getClient().getLoadBalancer()).isEqualTo(LoadBalancing.PEAK_EWMA);
@@ -77,6 +79,9 @@ class OutriggerConfigurationTest {
                         "outrigger.registry.session-timeout=7s",
                         "outrigger.server.port=7123",
                         "outrigger.server.worker-threads=16",
+                        "outrigger.server.max-connections=50",
+                        "outrigger.server.max-connections-per-address=5",
+                        "outrigger.server.max-concurrent-calls-per-connection=100",
                         "outrigger.server.drain-timeout=250ms",
                         "outrigger.server.tags=a,b",
                         "outrigger.server.version=2.0",
@@ -92,6 +97,10 @@ class OutriggerConfigurationTest {
                     assertThat(p.getRegistry().getSessionTimeout()).isEqualTo(Duration.ofSeconds(7));
                     assertThat(p.getServer().getPort()).isEqualTo(7123);
                     assertThat(p.getServer().getWorkerThreads()).isEqualTo(16);
+                    assertThat(p.getServer().getMaxConnections()).isEqualTo(50);
+                    assertThat(p.getServer().getMaxConnectionsPerAddress()).isEqualTo(5);
+                    assertThat(p.getServer().getMaxConcurrentCallsPerConnection())
+                            .isEqualTo(100);
                     assertThat(p.getServer().getDrainTimeout()).isEqualTo(Duration.ofMillis(250));
                     assertThat(p.getServer().getTags()).containsExactly("a", "b");
                     assertThat(p.getServer().getVersion()).isEqualTo("2.0");
@@ -120,6 +129,7 @@ class OutriggerConfigurationTest {
     void otherWrongValuesNameTheirProperty() {
         expectFailure("outrigger.client.max-attempts=0", "outrigger.client.max-attempts", "1..10");
         expectFailure("outrigger.server.weight=20000", "outrigger.server.weight", "0..10000");
+        expectFailure("outrigger.server.max-connections=0", "outrigger.server.max-connections", "1..1000000");
         expectFailure("outrigger.server.drain-timeout=-1s", "outrigger.server.drain-timeout", ">= 0");
         runner.withPropertyValues("outrigger.registry.address=zookeepr://127.0.0.1:2181")
                 .run(context -> assertThat(context.getStartupFailure())
