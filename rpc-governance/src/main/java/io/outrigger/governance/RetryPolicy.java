@@ -11,13 +11,24 @@ import java.util.Set;
  * When a failed call is tried again, on another endpoint (failover).
  *
  * <ul>
- *   <li>Every method is retried on {@code UNAVAILABLE}: the request never reached a provider, or the
- *       provider refused it before running it, so running it elsewhere is safe. The exception: an
- *       {@code UNAVAILABLE} caused by a connection lost with the request in flight ({@link
- *       io.outrigger.core.RequestMayHaveRunException}) is retried only for idempotent methods.
- *   <li>Methods marked {@link io.outrigger.core.service.Idempotent} are also retried on {@code
- *       DEADLINE_EXCEEDED}, {@code UNKNOWN}, {@code INTERNAL} and {@code ABORTED}: the provider may
- *       have done the work, which is harmless only when doing it twice is.
+ *   <li>Every method is retried on the codes of {@link Builder#retryOn} (default {@code
+ *       UNAVAILABLE}) when the failure is known not to have reached service code ({@link
+ *       io.outrigger.core.RequestNotRunException}): the request was never sent, or the provider
+ *       refused it before running it (shutting down, a full executor, a limit). Running it elsewhere
+ *       is then safe whatever the method does. Any other failure may have run: an {@code UNAVAILABLE}
+ *       returned by the provider's code (a failing nested call), by the sidecar for an application's
+ *       502/503, or caused by a connection lost with the request in flight.
+ *   <li>Methods marked {@link io.outrigger.core.service.Idempotent} are retried on those codes
+ *       whether or not the call ran, and also on {@code DEADLINE_EXCEEDED}, {@code UNKNOWN}, {@code
+ *       INTERNAL} and {@code ABORTED}: the provider may have done the work, which is harmless only
+ *       when doing it twice is.
+ *   <li>A call that found no provider to go to ({@link io.outrigger.core.NoProviderException}: none
+ *       registered, none matching the routers) is not retried: another attempt would meet the same
+ *       list.
+ *   <li>Attempts wait a jittered exponential backoff between them ({@link Builder#backoff}: from 25
+ *       ms, doubling, at most 250 ms; each wait is drawn between half and all of that), so a brief
+ *       outage does not burn every attempt within a millisecond. No retry is made when the call's
+ *       deadline would pass during the wait.
  *   <li>A retry budget is always on: retries add at most {@link Builder#budgetRatio} of the calls
  *       made in the last 10 seconds, plus {@link Builder#minRetriesPerSecond} retries per second, so a
  *       failing provider cannot make callers multiply the load on it.
@@ -45,6 +56,8 @@ public final class RetryPolicy {
     private final double budgetRatio;
     private final int minRetriesPerSecond;
     private final Duration attemptTimeout;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
 
     private RetryPolicy(Builder b) {
         this.maxAttempts = b.maxAttempts;
@@ -53,6 +66,8 @@ public final class RetryPolicy {
         this.budgetRatio = b.budgetRatio;
         this.minRetriesPerSecond = b.minRetriesPerSecond;
         this.attemptTimeout = b.attemptTimeout;
+        this.initialBackoff = b.initialBackoff;
+        this.maxBackoff = b.maxBackoff;
     }
 
     /** The defaults: 3 attempts, retry on {@code UNAVAILABLE}, a 10% budget with 10 retries/s minimum. */
@@ -74,6 +89,8 @@ public final class RetryPolicy {
         b.budgetRatio = budgetRatio;
         b.minRetriesPerSecond = minRetriesPerSecond;
         b.attemptTimeout = attemptTimeout;
+        b.initialBackoff = initialBackoff;
+        b.maxBackoff = maxBackoff;
         return b;
     }
 
@@ -107,6 +124,31 @@ public final class RetryPolicy {
         return attemptTimeout;
     }
 
+    /** The wait before the first retry (before jitter); later waits double it up to {@link #maxBackoff}. */
+    public Duration initialBackoff() {
+        return initialBackoff;
+    }
+
+    /** The longest wait between two attempts (before jitter). */
+    public Duration maxBackoff() {
+        return maxBackoff;
+    }
+
+    /**
+     * The wait before attempt {@code attempt + 1} (so {@code attempt >= 1}): {@code initialBackoff}
+     * doubled {@code attempt - 1} times, at most {@code maxBackoff}, scaled by {@code jitter} (0..1)
+     * into its upper half, in nanoseconds.
+     */
+    public long backoffNanos(int attempt, double jitter) {
+        long cap = maxBackoff.toNanos();
+        long d = initialBackoff.toNanos();
+        for (int i = 1; i < attempt && d < cap; i++) {
+            d *= 2;
+        }
+        d = Math.min(d, cap);
+        return d / 2 + (long) (d / 2 * jitter);
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -118,19 +160,30 @@ public final class RetryPolicy {
                 && retryIdempotentOn.equals(p.retryIdempotentOn)
                 && budgetRatio == p.budgetRatio
                 && minRetriesPerSecond == p.minRetriesPerSecond
-                && Objects.equals(attemptTimeout, p.attemptTimeout);
+                && Objects.equals(attemptTimeout, p.attemptTimeout)
+                && initialBackoff.equals(p.initialBackoff)
+                && maxBackoff.equals(p.maxBackoff);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(maxAttempts, retryOn, retryIdempotentOn, budgetRatio, minRetriesPerSecond, attemptTimeout);
+        return Objects.hash(
+                maxAttempts,
+                retryOn,
+                retryIdempotentOn,
+                budgetRatio,
+                minRetriesPerSecond,
+                attemptTimeout,
+                initialBackoff,
+                maxBackoff);
     }
 
     @Override
     public String toString() {
         return "RetryPolicy[maxAttempts=" + maxAttempts + ", retryOn=" + retryOn + ", retryIdempotentOn="
                 + retryIdempotentOn + ", budgetRatio=" + budgetRatio + ", minRetriesPerSecond=" + minRetriesPerSecond
-                + (attemptTimeout == null ? "" : ", attemptTimeout=" + attemptTimeout) + "]";
+                + (attemptTimeout == null ? "" : ", attemptTimeout=" + attemptTimeout) + ", backoff=" + initialBackoff
+                + ".." + maxBackoff + "]";
     }
 
     /** Builds a {@link RetryPolicy}; each method validates its argument at once. Not thread-safe. */
@@ -142,6 +195,8 @@ public final class RetryPolicy {
         private double budgetRatio = 0.1;
         private int minRetriesPerSecond = 10;
         private Duration attemptTimeout;
+        private Duration initialBackoff = Duration.ofMillis(25);
+        private Duration maxBackoff = Duration.ofMillis(250);
 
         private Builder() {}
 
@@ -196,6 +251,24 @@ public final class RetryPolicy {
                 throw new IllegalArgumentException("attemptTimeout: " + attemptTimeout + " (expected: > 0)");
             }
             this.attemptTimeout = attemptTimeout;
+            return this;
+        }
+
+        /**
+         * The waits between attempts: {@code initial} before the first retry, doubling for each
+         * further one, never more than {@code max}; each wait is drawn at random between half and all
+         * of that (jitter, so callers that failed together do not retry together). {@code
+         * Duration.ZERO} for both retries at once. Default 25 ms to 250 ms.
+         */
+        public Builder backoff(Duration initial, Duration max) {
+            Objects.requireNonNull(initial, "backoff initial");
+            Objects.requireNonNull(max, "backoff max");
+            if (initial.isNegative() || max.compareTo(initial) < 0 || max.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException(
+                        "backoff: " + initial + ".." + max + " (expected: 0 <= initial <= max <= 1 minute)");
+            }
+            this.initialBackoff = initial;
+            this.maxBackoff = max;
             return this;
         }
 

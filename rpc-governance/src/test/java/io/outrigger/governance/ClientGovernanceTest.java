@@ -8,6 +8,7 @@ import io.outrigger.core.CallAttributes;
 import io.outrigger.core.Deadline;
 import io.outrigger.core.Invoker;
 import io.outrigger.core.Payload;
+import io.outrigger.core.RequestNotRunException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
@@ -122,7 +123,8 @@ class ClientGovernanceTest {
 
     @Test
     void failoverAvoidsTheEndpointThatFailed() {
-        FakeEndpoint down = provider(1, "").answering(RpcResponse.failure(Status.UNAVAILABLE));
+        FakeEndpoint down =
+                provider(1, "").answering(RpcResponse.failure(RequestNotRunException.mark(Status.UNAVAILABLE)));
         FakeEndpoint up = provider(2, "");
         ClientGovernance gov = ClientGovernance.builder().random(() -> rng).build();
         Invoker client = client(gov, List.of(down, up));
@@ -134,7 +136,9 @@ class ClientGovernanceTest {
 
     @Test
     void fallbackAnswersWhenCallsFailWhenTheBreakerOpensAndWhenForced() {
-        FakeEndpoint down = provider(1, "").answering(RpcResponse.failure(Status.UNAVAILABLE.withDescription("gone")));
+        FakeEndpoint down = provider(1, "")
+                .answering(
+                        RpcResponse.failure(RequestNotRunException.mark(Status.UNAVAILABLE.withDescription("gone"))));
         ClientGovernance gov = ClientGovernance.builder()
                 .rules(rules)
                 .clock(clock)
@@ -168,7 +172,9 @@ class ClientGovernanceTest {
 
     @Test
     void theBreakerListenerHearsEveryTransitionAndBreakerStatesNamesEachBreaker() {
-        FakeEndpoint down = provider(1, "").answering(RpcResponse.failure(Status.UNAVAILABLE.withDescription("gone")));
+        FakeEndpoint down = provider(1, "")
+                .answering(
+                        RpcResponse.failure(RequestNotRunException.mark(Status.UNAVAILABLE.withDescription("gone"))));
         List<String> transitions = new ArrayList<>();
         CircuitBreakerPolicy small =
                 CircuitBreakerPolicy.builder().minimumCalls(5).windowSize(5).build();

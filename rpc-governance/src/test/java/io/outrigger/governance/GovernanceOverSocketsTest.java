@@ -79,6 +79,92 @@ class GovernanceOverSocketsTest {
         }
     }
 
+    /** Writes once per call of {@code fail}, then fails the way a provider passing on a nested call's failure does. */
+    static final class NestedFailure implements EchoService {
+        final EchoServiceImpl delegate = new EchoServiceImpl();
+        final java.util.concurrent.atomic.AtomicInteger completed = delegate.completed;
+        final java.util.concurrent.atomic.AtomicInteger executions = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public io.outrigger.serialization.testing.proto.EchoReply echo(
+                io.outrigger.serialization.testing.proto.EchoRequest request) {
+            return delegate.echo(request);
+        }
+
+        @Override
+        public CompletionStage<io.outrigger.serialization.testing.proto.EchoReply> echoAsync(
+                io.outrigger.serialization.testing.proto.EchoRequest request) {
+            return delegate.echoAsync(request);
+        }
+
+        @Override
+        public io.outrigger.serialization.testing.proto.EchoReply fail(
+                io.outrigger.serialization.testing.proto.EchoRequest request) {
+            executions.incrementAndGet(); // the "payment" is written
+            throw RpcException.of(io.outrigger.core.RequestNotRunException.mark(
+                    Status.UNAVAILABLE.withDescription("ledger: no provider reachable")));
+        }
+    }
+
+    @Test
+    void aNonIdempotentCallThatRanIsNotRunAgainWhenItsProviderAnswersUnavailable() {
+        NestedFailure a = new NestedFailure();
+        NestedFailure b = new NestedFailure();
+        provider(a, null);
+        provider(b, null);
+        try (RpcClient client = ClientGovernance.builder()
+                .loadBalancing(LoadBalancing.ROUND_ROBIN)
+                .build()
+                .applyTo(RpcClient.builder().registry(registry))
+                .build()) {
+            EchoService echo = client.refer(EchoService.class);
+            for (int i = 0; i < 10; i++) {
+                assertThatThrownBy(() -> echo.fail(echoRequest("pay")))
+                        .isInstanceOfSatisfying(
+                                RpcException.class,
+                                e -> assertThat(e.status().description()).isEqualTo("ledger: no provider reachable"));
+            }
+            // Each call ran exactly once: failover did not run it again on the other provider.
+            assertThat(a.executions.get() + b.executions.get()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void aNonIdempotentCallRefusedBeforeRunningIsRunElsewhereExactlyOnce() {
+        NestedFailure busyImpl = new NestedFailure();
+        NestedFailure freeImpl = new NestedFailure();
+        // The busy provider's limit refuses every call before the service sees it.
+        servers.add(RpcServer.builder()
+                .host("127.0.0.1")
+                .service(EchoService.class, busyImpl)
+                .interceptor((request, next) -> CompletableFuture.completedFuture(io.outrigger.core.RpcResponse.failure(
+                        Status.RESOURCE_EXHAUSTED.withDescription("bulkhead full"))))
+                .registry(registry)
+                .propagationDelay(Duration.ZERO)
+                .build()
+                .start());
+        provider(freeImpl, null);
+        try (RpcClient client = ClientGovernance.builder()
+                .loadBalancing(LoadBalancing.ROUND_ROBIN)
+                .retryPolicy(RetryPolicy.builder()
+                        .retryOn(Status.Code.UNAVAILABLE, Status.Code.RESOURCE_EXHAUSTED)
+                        .build())
+                .build()
+                .applyTo(RpcClient.builder().registry(registry))
+                .build()) {
+            EchoService echo = client.refer(EchoService.class);
+            for (int i = 0; i < 10; i++) {
+                assertThat(echo.echoAsync(echoRequest("order-" + i))
+                                .toCompletableFuture()
+                                .join()
+                                .getText())
+                        .isEqualTo("order-" + i);
+            }
+            assertThat(freeImpl.completed.get()).isEqualTo(10);
+            assertThat(busyImpl.completed.get()).isZero();
+        }
+    }
+
     @Test
     void peakEwmaMovesTrafficAwayFromASlowProvider() {
         SlowEcho slow = new SlowEcho(100);

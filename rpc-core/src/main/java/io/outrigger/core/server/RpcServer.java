@@ -110,7 +110,8 @@ public final class RpcServer implements AutoCloseable {
                         config.maxConnections,
                         config.maxConnectionsPerAddress,
                         config.maxConcurrentCallsPerConnection,
-                        config.maxQueuedBytesPerConnection),
+                        config.maxQueuedBytesPerConnection,
+                        config.sendErrorDetails),
                 javaServices,
                 genericServices,
                 List.copyOf(config.interceptors),
@@ -280,6 +281,7 @@ public final class RpcServer implements AutoCloseable {
         private int maxConcurrentCallsPerConnection = 1_024;
         private long maxQueuedBytesPerConnection = 64L * 1024 * 1024;
         private boolean nonBlockingOnEventLoop = true;
+        private boolean sendErrorDetails;
         private Duration drainTimeout = Duration.ofSeconds(10);
         private Duration propagationDelay = Duration.ofSeconds(1);
         private Serializers serializers = Serializers.defaults();
@@ -487,9 +489,21 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether a caller learns the class and message of an unexpected exception thrown by a service
+         * method. By default it does not (they may hold internals: SQL, paths, other users' data): the
+         * caller gets {@code INTERNAL} "... failed with an internal error (error id 3f2a9c1b)" and the
+         * exception is logged at WARN under the same id. An {@code RpcException} thrown on purpose
+         * always keeps its status and message. Default {@code false}.
+         */
+        public Builder sendErrorDetails(boolean enabled) {
+            this.sendErrorDetails = enabled;
+            return this;
+        }
+
         /** How long shutdown waits for calls in flight. Default 10 s. */
         public Builder drainTimeout(Duration timeout) {
-            this.drainTimeout = Objects.requireNonNull(timeout, "drainTimeout");
+            this.drainTimeout = Checks.nonNegative("drainTimeout", timeout);
             return this;
         }
 
@@ -498,7 +512,7 @@ public final class RpcServer implements AutoCloseable {
          * accepting. Only applies with a registry. Default 1 s.
          */
         public Builder propagationDelay(Duration delay) {
-            this.propagationDelay = Objects.requireNonNull(delay, "propagationDelay");
+            this.propagationDelay = Checks.nonNegative("propagationDelay", delay);
             return this;
         }
 

@@ -143,10 +143,10 @@ class AccessControlTest {
     void theMethodRuleLetsItsCallersThrough() {
         EchoService admin = echo(ADMIN_TOKEN, null);
 
-        // Reaches the service, which throws: UNKNOWN, not PERMISSION_DENIED.
+        // Reaches the service, which throws: INTERNAL, not PERMISSION_DENIED.
         assertThatThrownBy(() -> admin.fail(echoRequest("boom")))
                 .isInstanceOfSatisfying(
-                        RpcException.class, e -> assertThat(e.status().code()).isEqualTo(Status.Code.UNKNOWN));
+                        RpcException.class, e -> assertThat(e.status().code()).isEqualTo(Status.Code.INTERNAL));
         assertThat(seenCallers).containsExactly("admin");
     }
 
@@ -180,7 +180,7 @@ class AccessControlTest {
 
         assertThatThrownBy(() -> echo.fail(echoRequest("boom")))
                 .isInstanceOfSatisfying(
-                        RpcException.class, e -> assertThat(e.status().code()).isEqualTo(Status.Code.UNKNOWN));
+                        RpcException.class, e -> assertThat(e.status().code()).isEqualTo(Status.Code.INTERNAL));
         assertThat(seenCallers).containsExactly("admin");
     }
 

@@ -124,17 +124,6 @@ class RpcCallTest {
     }
 
     @Test
-    void serviceExceptionBecomesUnknownWithItsMessage() {
-        EchoService echo = server.client().refer(EchoService.class);
-
-        assertThatThrownBy(() -> echo.fail(echoRequest("boom"))).isInstanceOfSatisfying(RpcException.class, e -> {
-            assertThat(e.status().code()).isEqualTo(Status.Code.UNKNOWN);
-            assertThat(e.status().description())
-                    .contains("test.EchoService/fail threw java.lang.IllegalStateException: boom");
-        });
-    }
-
-    @Test
     void unknownServiceAndMethodGiveUnimplementedNamingWhatExists() throws Exception {
         byte[] bytes = echoRequest("x").toByteArray();
         Payload payload = Payload.encoded(ProtobufSerializer.INSTANCE.id(), bytes);

@@ -34,6 +34,14 @@ final class Policies {
         if (r.attemptTimeoutMillis() != null) {
             b.attemptTimeout(Duration.ofMillis(r.attemptTimeoutMillis()));
         }
+        if (r.backoffMillis() != null || r.maxBackoffMillis() != null) {
+            Duration initial = r.backoffMillis() == null ? base.initialBackoff() : Duration.ofMillis(r.backoffMillis());
+            Duration max = r.maxBackoffMillis() == null ? base.maxBackoff() : Duration.ofMillis(r.maxBackoffMillis());
+            // A rule that sets only one of them wins over the code's other: keep them ordered.
+            b.backoff(
+                    r.backoffMillis() == null && initial.compareTo(max) > 0 ? max : initial,
+                    r.maxBackoffMillis() == null && max.compareTo(initial) < 0 ? initial : max);
+        }
         return b.build();
     }
 

@@ -4,15 +4,20 @@ import io.outrigger.core.CallAttributes;
 import io.outrigger.core.Deadline;
 import io.outrigger.core.Interceptor;
 import io.outrigger.core.Invoker;
+import io.outrigger.core.NoProviderException;
 import io.outrigger.core.RequestMayHaveRunException;
+import io.outrigger.core.RequestNotRunException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
 import io.outrigger.governance.RetryPolicy;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * CallAttributes#TRIED_ENDPOINTS} (the endpoints earlier attempts went to, learnt through {@link
  * AttemptRecord}), and the call's deadline (or an earlier per-attempt one). No attempt starts once
  * the deadline has passed. Each call deposits into the service's {@link RetryBudget} and each retry
- * withdraws from it; when the budget is empty the last failure is returned, saying so.
+ * withdraws from it; when the budget is empty the last failure is returned, saying so. Between
+ * attempts it waits the policy's jittered backoff (on a shared timer thread, never blocking the
+ * caller), unless the deadline would pass first: then the last failure is returned, saying so.
  *
  * <p>Thread-safe; attempts run asynchronously, one after the other.
  */
@@ -76,6 +83,13 @@ public final class RetryInterceptor implements Interceptor {
             if (call.deadline().isExpired()) {
                 return Calls.completed(response);
             }
+            long wait = policy.backoffNanos(n, ThreadLocalRandom.current().nextDouble());
+            if (wait >= call.deadline().remainingNanos()) {
+                return Calls.completed(Calls.annotate(
+                        response,
+                        "not retried: the deadline ends before the backoff of " + TimeUnit.NANOSECONDS.toMillis(wait)
+                                + " ms"));
+            }
             if (!budget.tryWithdraw(policy.budgetRatio(), policy.minRetriesPerSecond())) {
                 log.debug("Not retrying {}: retry budget exhausted", call.fullMethodName());
                 return Calls.completed(Calls.annotate(response, "not retried: retry budget exhausted"));
@@ -87,23 +101,32 @@ public final class RetryInterceptor implements Interceptor {
                 s.add(id);
                 nowTried = Set.copyOf(s);
             }
-            return attempt(n + 1, call, nowTried, policy, budget, next);
+            Set<String> retryTried = nowTried;
+            if (wait <= 0) {
+                return attempt(n + 1, call, retryTried, policy, budget, next);
+            }
+            return CompletableFuture.supplyAsync(
+                            () -> null, CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS, Runnable::run))
+                    .thenCompose(ignored -> attempt(n + 1, call, retryTried, policy, budget, next));
         });
     }
 
     /** Whether a call ending in {@code status} may be tried again under {@code policy}. */
     static boolean retryable(Status status, RpcRequest call, RetryPolicy policy) {
+        if (NoProviderException.noProvider(status)) {
+            return false; // routing found nobody: the next attempt would meet the same list
+        }
         Status.Code code = status.code();
         boolean idempotent = Boolean.TRUE.equals(call.attributes().get(CallAttributes.IDEMPOTENT));
-        if (RequestMayHaveRunException.mayHaveRun(status)) {
-            // The connection broke after the request was sent: it may have run, so only an
-            // idempotent method may run again.
-            return idempotent;
+        if (idempotent) {
+            // Running it twice is harmless: a call that may have run (a connection lost in flight) too.
+            return RequestMayHaveRunException.mayHaveRun(status)
+                    || policy.retryOn().contains(code)
+                    || policy.retryIdempotentOn().contains(code);
         }
-        if (policy.retryOn().contains(code)) {
-            return true;
-        }
-        return idempotent && policy.retryIdempotentOn().contains(code);
+        // Only a failure known not to have reached service code may run elsewhere: an UNAVAILABLE
+        // from the provider's own code (a nested call) or an application's 503 may have written data.
+        return RequestNotRunException.notRun(status) && policy.retryOn().contains(code);
     }
 
     @Override

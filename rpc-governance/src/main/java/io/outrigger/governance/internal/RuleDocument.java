@@ -134,13 +134,17 @@ public record RuleDocument(
      * @param retryIdempotentOn status codes retried only for idempotent methods
      * @param budgetPercent the extra load retries may add, 0..100 percent of calls
      * @param attemptTimeoutMillis the timeout of each attempt, within the call's deadline
+     * @param backoffMillis the wait before the first retry, doubling for each further one
+     * @param maxBackoffMillis the longest wait between attempts
      */
     public record Retry(
             Integer maxAttempts,
             List<String> retryOn,
             List<String> retryIdempotentOn,
             Double budgetPercent,
-            Long attemptTimeoutMillis) {
+            Long attemptTimeoutMillis,
+            Long backoffMillis,
+            Long maxBackoffMillis) {
         /** Checks ranges and codes. */
         public Retry {
             if (maxAttempts != null) {
@@ -163,6 +167,16 @@ public record RuleDocument(
                 check(
                         attemptTimeoutMillis >= 1 && attemptTimeoutMillis <= MAX_MILLIS,
                         "retry.attemptTimeoutMillis: " + attemptTimeoutMillis + " (expected: 1.." + MAX_MILLIS + ")");
+            }
+            if (backoffMillis != null) {
+                check(
+                        backoffMillis >= 0 && backoffMillis <= 60_000,
+                        "retry.backoffMillis: " + backoffMillis + " (expected: 0..60000)");
+            }
+            if (maxBackoffMillis != null) {
+                check(
+                        maxBackoffMillis >= 0 && maxBackoffMillis <= 60_000,
+                        "retry.maxBackoffMillis: " + maxBackoffMillis + " (expected: 0..60000)");
             }
         }
     }

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.outrigger.core.CallAttributes;
 import io.outrigger.core.Deadline;
 import io.outrigger.core.Invoker;
+import io.outrigger.core.NoProviderException;
 import io.outrigger.core.Payload;
 import io.outrigger.core.RequestMayHaveRunException;
+import io.outrigger.core.RequestNotRunException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
@@ -44,16 +46,125 @@ class ClusterStrategyTest {
         return stage.toCompletableFuture().join();
     }
 
+    /** The defaults without the waits between attempts, so these tests do not sleep. */
+    private static final RetryPolicy FAST =
+            RetryPolicy.builder().backoff(Duration.ZERO, Duration.ZERO).build();
+
     private static RpcResponse failure(Status.Code code) {
         return RpcResponse.failure(Status.of(code).withDescription("test"));
     }
 
+    /** A failure known not to have reached service code (not sent, or refused before running). */
+    private static RpcResponse notRun(Status.Code code) {
+        return RpcResponse.failure(RequestNotRunException.mark(Status.of(code).withDescription("not run")));
+    }
+
+    @Test
+    void anUnavailableThatMayHaveRunIsRetriedOnlyForIdempotentMethods() {
+        // E.g. returned by the provider's code for a failing nested call, or an app's 503 via the sidecar.
+        FakeEndpoint provider = FakeEndpoint.of(1).answering(failure(Status.Code.UNAVAILABLE));
+        FakeEndpoint other = FakeEndpoint.of(2).answering(failure(Status.Code.UNAVAILABLE));
+        Invoker cluster = FakeCluster.of(List.of(provider, other));
+        RetryInterceptor retry = new RetryInterceptor(FAST, store, ticker);
+
+        assertThat(join(retry.intercept(CALL, cluster)).status().code()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(provider.calls() + other.calls()).isEqualTo(1);
+
+        join(retry.intercept(CALL.withAttribute(CallAttributes.IDEMPOTENT, true), cluster));
+        assertThat(provider.calls() + other.calls()).isEqualTo(1 + 3);
+    }
+
+    @Test
+    void aNotRunRefusalIsRetriedForEveryMethodOnTheCodesOfRetryOn() {
+        FakeEndpoint busy = FakeEndpoint.of(1).answering(notRun(Status.Code.RESOURCE_EXHAUSTED));
+        FakeEndpoint free = FakeEndpoint.of(2);
+        Invoker cluster = FakeCluster.of(List.of(busy, free));
+        RetryInterceptor byDefault = new RetryInterceptor(FAST, store, ticker);
+        RetryInterceptor onBusy = new RetryInterceptor(
+                FAST.toBuilder()
+                        .retryOn(Status.Code.UNAVAILABLE, Status.Code.RESOURCE_EXHAUSTED)
+                        .build(),
+                store,
+                ticker);
+
+        // RESOURCE_EXHAUSTED is not in the default retryOn.
+        RpcResponse first = join(byDefault.intercept(CALL, FakeCluster.of(List.of(busy))));
+        assertThat(first.status().code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        for (int i = 0; i < 4; i++) {
+            assertThat(join(onBusy.intercept(CALL, cluster)).isOk()).isTrue();
+        }
+    }
+
+    @Test
+    void noProviderIsFinalForTheCall() {
+        Invoker nobody = request -> CompletableFuture.completedFuture(RpcResponse.failure(Status.UNAVAILABLE
+                .withDescription("no provider of demo.UserService matches version=2.*")
+                .withCause(new NoProviderException("no provider"))));
+        AtomicInteger attempts = new AtomicInteger();
+        Invoker counted = request -> {
+            attempts.incrementAndGet();
+            return nobody.invoke(request);
+        };
+        RetryInterceptor retry = new RetryInterceptor(FAST, store, ticker);
+
+        RpcResponse r = join(retry.intercept(CALL.withAttribute(CallAttributes.IDEMPOTENT, true), counted));
+
+        assertThat(r.status().description()).isEqualTo("no provider of demo.UserService matches version=2.*");
+        assertThat(attempts.get()).isEqualTo(1);
+    }
+
+    @Test
+    void attemptsWaitAJitteredExponentialBackoff() {
+        List<Long> starts = new CopyOnWriteArrayList<>();
+        Invoker down = request -> {
+            starts.add(System.nanoTime());
+            return CompletableFuture.completedFuture(notRun(Status.Code.UNAVAILABLE));
+        };
+        RetryPolicy policy = RetryPolicy.builder()
+                .maxAttempts(4)
+                .backoff(Duration.ofMillis(40), Duration.ofMillis(100))
+                .build();
+        RetryInterceptor retry = new RetryInterceptor(policy, store, ticker);
+
+        join(retry.intercept(CALL.withDeadline(Deadline.after(Duration.ofSeconds(10))), down));
+
+        assertThat(starts).hasSize(4);
+        // Waits of 40, 80 and 100 (capped) ms, each drawn from its upper half.
+        long[] least = {20, 40, 50};
+        for (int i = 1; i < 4; i++) {
+            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(starts.get(i) - starts.get(i - 1));
+            assertThat(waitedMillis).as("wait before attempt %d", i + 1).isGreaterThanOrEqualTo(least[i - 1]);
+        }
+        assertThat(policy.backoffNanos(1, 0)).isEqualTo(TimeUnit.MILLISECONDS.toNanos(20));
+        assertThat(policy.backoffNanos(1, 1)).isEqualTo(TimeUnit.MILLISECONDS.toNanos(40));
+        assertThat(policy.backoffNanos(2, 1)).isEqualTo(TimeUnit.MILLISECONDS.toNanos(80));
+        assertThat(policy.backoffNanos(5, 1)).isEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+    }
+
+    @Test
+    void noRetryWhenTheDeadlineEndsDuringTheBackoff() {
+        AtomicInteger attempts = new AtomicInteger();
+        Invoker down = request -> {
+            attempts.incrementAndGet();
+            return CompletableFuture.completedFuture(notRun(Status.Code.UNAVAILABLE));
+        };
+        RetryPolicy policy = RetryPolicy.builder()
+                .backoff(Duration.ofSeconds(5), Duration.ofSeconds(5))
+                .build();
+        RetryInterceptor retry = new RetryInterceptor(policy, store, ticker);
+
+        RpcResponse r = join(retry.intercept(CALL.withDeadline(Deadline.after(Duration.ofMillis(500))), down));
+
+        assertThat(attempts.get()).isEqualTo(1);
+        assertThat(r.status().description()).contains("not retried: the deadline ends before the backoff of");
+    }
+
     @Test
     void failoverRetriesUnavailableOnAnotherEndpointAndSetsAttemptAndTried() {
-        FakeEndpoint down = FakeEndpoint.of(1).answering(failure(Status.Code.UNAVAILABLE));
+        FakeEndpoint down = FakeEndpoint.of(1).answering(notRun(Status.Code.UNAVAILABLE));
         FakeEndpoint up = FakeEndpoint.of(2);
         FakeCluster cluster = FakeCluster.of(List.of(down, up));
-        RetryInterceptor retry = new RetryInterceptor(RetryPolicy.defaults(), store, ticker);
+        RetryInterceptor retry = new RetryInterceptor(FAST, store, ticker);
 
         for (int i = 0; i < 10; i++) {
             assertThat(join(retry.intercept(CALL, cluster)).isOk()).isTrue();
@@ -78,7 +189,7 @@ class ClusterStrategyTest {
     void deadlineExceededIsRetriedOnlyForIdempotentMethods() {
         FakeEndpoint slow = FakeEndpoint.of(1).answering(failure(Status.Code.DEADLINE_EXCEEDED));
         Invoker cluster = FakeCluster.of(List.of(slow));
-        RetryInterceptor retry = new RetryInterceptor(RetryPolicy.defaults(), store, ticker);
+        RetryInterceptor retry = new RetryInterceptor(FAST, store, ticker);
         RpcRequest deadline = CALL.withDeadline(Deadline.after(Duration.ofSeconds(30)));
 
         RpcResponse notIdempotent = join(retry.intercept(deadline, cluster));
@@ -108,7 +219,7 @@ class ClusterStrategyTest {
                 Status.UNAVAILABLE.withDescription(why).withCause(new RequestMayHaveRunException(why)));
         FakeEndpoint dying = FakeEndpoint.of(1).answering(lost);
         Invoker cluster = FakeCluster.of(List.of(dying));
-        RetryInterceptor retry = new RetryInterceptor(RetryPolicy.defaults(), store, ticker);
+        RetryInterceptor retry = new RetryInterceptor(FAST, store, ticker);
 
         assertThat(join(retry.intercept(CALL, cluster)).status().code()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(dying.calls()).isEqualTo(1);
@@ -119,8 +230,8 @@ class ClusterStrategyTest {
 
     @Test
     void retryBudgetCapsRetriesUnderAFailingProvider() {
-        FakeEndpoint a = FakeEndpoint.of(1).answering(failure(Status.Code.UNAVAILABLE));
-        FakeEndpoint b = FakeEndpoint.of(2).answering(failure(Status.Code.UNAVAILABLE));
+        FakeEndpoint a = FakeEndpoint.of(1).answering(notRun(Status.Code.UNAVAILABLE));
+        FakeEndpoint b = FakeEndpoint.of(2).answering(notRun(Status.Code.UNAVAILABLE));
         Invoker cluster = FakeCluster.of(List.of(a, b));
         RetryPolicy policy = RetryPolicy.builder()
                 .maxAttempts(3)
@@ -146,7 +257,7 @@ class ClusterStrategyTest {
         // The minimum per second lets a rarely called service retry at all.
         RetryInterceptor withMinimum =
                 new RetryInterceptor(policy.toBuilder().minRetriesPerSecond(1).build(), new RuleStore(null), ticker);
-        FakeEndpoint c = FakeEndpoint.of(3).answering(failure(Status.Code.UNAVAILABLE));
+        FakeEndpoint c = FakeEndpoint.of(3).answering(notRun(Status.Code.UNAVAILABLE));
         join(withMinimum.intercept(CALL, FakeCluster.of(List.of(c))));
         assertThat(c.calls()).isEqualTo(3);
 
@@ -165,7 +276,7 @@ class ClusterStrategyTest {
             expiredAtStart.add(r.deadline().isExpired());
             deadlines.add(r.deadline());
             CompletableFuture<RpcResponse> f = new CompletableFuture<>();
-            timer.schedule(() -> f.complete(failure(Status.Code.UNAVAILABLE)), 40, TimeUnit.MILLISECONDS);
+            timer.schedule(() -> f.complete(notRun(Status.Code.UNAVAILABLE)), 40, TimeUnit.MILLISECONDS);
             return f;
         });
         RetryPolicy policy =
@@ -188,7 +299,7 @@ class ClusterStrategyTest {
     @Test
     void aCallWhoseDeadlineHasPassedIsNotSent() {
         FakeEndpoint e = FakeEndpoint.of(1);
-        RpcResponse r = join(new RetryInterceptor(RetryPolicy.defaults(), store, ticker)
+        RpcResponse r = join(new RetryInterceptor(FAST, store, ticker)
                 .intercept(CALL.withDeadline(Deadline.after(Duration.ZERO)), FakeCluster.of(List.of(e))));
         assertThat(r.status().code()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
         assertThat(e.calls()).isZero();
@@ -199,7 +310,7 @@ class ClusterStrategyTest {
         List<Deadline> deadlines = new ArrayList<>();
         FakeEndpoint e = FakeEndpoint.of(1).answering(r -> {
             deadlines.add(r.deadline());
-            return CompletableFuture.completedFuture(failure(Status.Code.UNAVAILABLE));
+            return CompletableFuture.completedFuture(notRun(Status.Code.UNAVAILABLE));
         });
         RetryPolicy policy =
                 RetryPolicy.builder().attemptTimeout(Duration.ofMillis(500)).build();
@@ -214,9 +325,9 @@ class ClusterStrategyTest {
 
     @Test
     void rulesChangeTheRetryPolicyLive() {
-        FakeEndpoint down = FakeEndpoint.of(1).answering(failure(Status.Code.UNAVAILABLE));
+        FakeEndpoint down = FakeEndpoint.of(1).answering(notRun(Status.Code.UNAVAILABLE));
         Invoker cluster = FakeCluster.of(List.of(down));
-        RetryInterceptor retry = new RetryInterceptor(RetryPolicy.defaults(), store, ticker);
+        RetryInterceptor retry = new RetryInterceptor(FAST, store, ticker);
         join(retry.intercept(CALL, cluster));
         assertThat(down.calls()).isEqualTo(3);
         source.set("demo.UserService", "{\"retry\": {\"maxAttempts\": 1}}");
@@ -225,7 +336,7 @@ class ClusterStrategyTest {
         source.set("demo.UserService", "{\"retry\": {\"maxAttempts\": 5, \"retryOn\": [\"RESOURCE_EXHAUSTED\"]}}");
         join(retry.intercept(CALL, cluster)); // UNAVAILABLE is no longer retried
         assertThat(down.calls()).isEqualTo(5);
-        down.answering(failure(Status.Code.RESOURCE_EXHAUSTED));
+        down.answering(notRun(Status.Code.RESOURCE_EXHAUSTED));
         join(retry.intercept(CALL, cluster));
         assertThat(down.calls()).isEqualTo(10);
     }
@@ -234,7 +345,7 @@ class ClusterStrategyTest {
     void forkingAnswersWithTheFirstSuccessFromDistinctEndpoints() {
         // "fast" is 300 ms so that all three forks are out before it answers, even on a slow machine.
         FakeEndpoint slow = FakeEndpoint.of(1).answering(r -> delayed(RpcResponse.ok(Payload.of("slow")), 10_000));
-        FakeEndpoint failing = FakeEndpoint.of(2).answering(failure(Status.Code.UNAVAILABLE));
+        FakeEndpoint failing = FakeEndpoint.of(2).answering(notRun(Status.Code.UNAVAILABLE));
         FakeEndpoint fast = FakeEndpoint.of(3).answering(r -> delayed(RpcResponse.ok(Payload.of("fast")), 300));
         ForkingInterceptor forking = new ForkingInterceptor(3);
         long start = System.nanoTime();
@@ -263,7 +374,7 @@ class ClusterStrategyTest {
 
     @Test
     void forkingAnswersWithTheLastFailureWhenAllFail() {
-        FakeEndpoint a = FakeEndpoint.of(1).answering(failure(Status.Code.UNAVAILABLE));
+        FakeEndpoint a = FakeEndpoint.of(1).answering(notRun(Status.Code.UNAVAILABLE));
         FakeEndpoint b = FakeEndpoint.of(2).answering(r -> delayed(failure(Status.Code.INTERNAL), 20));
         RpcResponse r = join(new ForkingInterceptor(2).intercept(CALL, FakeCluster.of(List.of(a, b))));
         assertThat(r.status().code()).isEqualTo(Status.Code.INTERNAL);
@@ -271,7 +382,7 @@ class ClusterStrategyTest {
 
     @Test
     void failfastTriesOnceAndFailsafeAnswersWithItsDefault() {
-        FakeEndpoint down = FakeEndpoint.of(1).answering(failure(Status.Code.UNAVAILABLE));
+        FakeEndpoint down = FakeEndpoint.of(1).answering(notRun(Status.Code.UNAVAILABLE));
         Invoker cluster = FakeCluster.of(List.of(down));
         assertThat(join(FailfastInterceptor.INSTANCE.intercept(CALL, cluster))
                         .status()
@@ -296,7 +407,7 @@ class ClusterStrategyTest {
         Invoker broken = request -> {
             throw new IllegalStateException("boom");
         };
-        RpcResponse r = join(new RetryInterceptor(RetryPolicy.defaults(), store, ticker).intercept(CALL, broken));
+        RpcResponse r = join(new RetryInterceptor(FAST, store, ticker).intercept(CALL, broken));
         assertThat(r.status().code()).isEqualTo(Status.Code.UNKNOWN);
         assertThat(r.status().description()).contains("boom");
     }

@@ -3,6 +3,8 @@ package io.outrigger.core.internal.client;
 import io.outrigger.core.CallAttributes;
 import io.outrigger.core.Interceptor;
 import io.outrigger.core.Invoker;
+import io.outrigger.core.NoProviderException;
+import io.outrigger.core.RequestNotRunException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
@@ -67,18 +69,19 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
     public CompletionStage<RpcResponse> invoke(RpcRequest request) {
         List<Endpoint> all = endpoints;
         if (all.isEmpty()) {
-            return fail("no provider of " + service + " is registered");
+            return noProvider(Status.UNAVAILABLE.withDescription("no provider of " + service + " is registered"));
         }
         List<Endpoint> candidates = all;
         for (Router router : routers) {
             List<Endpoint> routed = router.route(candidates, request);
             if (routed.isEmpty()) {
                 Status why = router.noMatch(candidates, request);
-                if (why != null) {
-                    return CompletableFuture.completedFuture(RpcResponse.failure(why));
+                if (why == null) {
+                    why = Status.UNAVAILABLE.withDescription("no provider of " + service + " left after router "
+                            + router + " (" + candidates.size() + " candidates before it: " + describe(candidates)
+                            + ")");
                 }
-                return fail("no provider of " + service + " left after router " + router + " (" + candidates.size()
-                        + " candidates before it: " + describe(candidates) + ")");
+                return noProvider(why);
             }
             candidates = routed;
         }
@@ -133,8 +136,16 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
         return untried.isEmpty() ? available : untried;
     }
 
+    /** Not sent, and worth another attempt: an endpoint may become usable (its breaker half-opens). */
     private static CompletionStage<RpcResponse> fail(String description) {
-        return CompletableFuture.completedFuture(RpcResponse.failure(Status.UNAVAILABLE.withDescription(description)));
+        return CompletableFuture.completedFuture(RpcResponse.failure(
+                Status.UNAVAILABLE.withDescription(description).withCause(new RequestNotRunException(description))));
+    }
+
+    /** Routing found nobody: final for this call, another attempt would meet the same list. */
+    private static CompletionStage<RpcResponse> noProvider(Status why) {
+        return CompletableFuture.completedFuture(
+                RpcResponse.failure(why.withCause(new NoProviderException(why.description()))));
     }
 
     private static String describe(List<Endpoint> endpoints) {

@@ -170,6 +170,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (!response && !control && pathLength == 0) {
             throw new ProtocolException("request " + requestId + " has no service/method path");
         }
+        if (!response && !control && requestId == 0) {
+            // Id 0 names no call: a closing frame's "last accepted 0" must mean "none was run".
+            throw new ProtocolException("a request with id 0 (reserved for connection-level frames)");
+        }
         if ((response || control) && pathLength != 0) {
             throw new ProtocolException("a response or control frame carries a path of " + pathLength + " bytes");
         }

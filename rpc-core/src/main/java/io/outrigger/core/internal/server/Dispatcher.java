@@ -5,6 +5,7 @@ import io.outrigger.core.CallAttributes;
 import io.outrigger.core.Deadline;
 import io.outrigger.core.Invoker;
 import io.outrigger.core.Payload;
+import io.outrigger.core.RequestNotRunException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
@@ -24,6 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>When the executor refuses a call (full), the caller gets {@code RESOURCE_EXHAUSTED} at once
  * from the event loop: nothing queues without bound.
+ *
+ * <p>Whether a failed call ran: a failure returned before the call reached its service (refused by
+ * this dispatcher, or by a server interceptor: a limit, an access rule) is marked {@link
+ * RequestNotRunException not run}, and the client may run it elsewhere whatever its method does.
+ * Once the service has it, every failure may have run.
  */
 public final class Dispatcher {
 
@@ -33,6 +39,14 @@ public final class Dispatcher {
     private final Executor executor;
     private final String executorDescription;
     private final AtomicInteger inFlight = new AtomicInteger();
+
+    /** Set on the request by the innermost invoker when the call reaches its service. */
+    private static final Attributes.Key<Reached> REACHED = Attributes.Key.of("service-reached", Reached.class);
+
+    /** Whether a call got past the server interceptors to its service (written on one thread, read after). */
+    private static final class Reached {
+        volatile boolean service;
+    }
 
     /**
      * @param services the invoker of each exported service, by name
@@ -65,7 +79,7 @@ public final class Dispatcher {
                 frame.metadata(),
                 deadline,
                 Payload.encoded(frame.serializerId(), frame.body()),
-                attributes(connection));
+                attributes(connection).with(REACHED, new Reached()));
         if (nonBlockingOnEventLoop && isNonBlocking(request)) {
             // No thread hand-off: the method promised not to block (see docs/core.md, Threads).
             run(connection, frame.requestId(), request);
@@ -77,9 +91,9 @@ public final class Dispatcher {
             finish(
                     connection,
                     frame.requestId(),
-                    RpcResponse.failure(Status.RESOURCE_EXHAUSTED.withDescription(
+                    RpcResponse.failure(RequestNotRunException.mark(Status.RESOURCE_EXHAUSTED.withDescription(
                             request.fullMethodName() + ": server busy (" + executorDescription
-                                    + " all taken); the call was not run, try another provider or later")));
+                                    + " all taken); the call was not run, try another provider or later"))));
         }
     }
 
@@ -94,8 +108,8 @@ public final class Dispatcher {
             finish(
                     connection,
                     requestId,
-                    RpcResponse.failure(Status.DEADLINE_EXCEEDED.withDescription(
-                            request.fullMethodName() + ": deadline expired while queued on the server; not run")));
+                    RpcResponse.failure(RequestNotRunException.mark(Status.DEADLINE_EXCEEDED.withDescription(
+                            request.fullMethodName() + ": deadline expired while queued on the server; not run"))));
             return;
         }
         CompletionStage<RpcResponse> result;
@@ -105,8 +119,14 @@ public final class Dispatcher {
             result = CompletableFuture.completedFuture(RpcResponse.failure(
                     Status.INTERNAL.withDescription(request.fullMethodName() + ": server interceptor threw " + t)));
         }
-        result.whenComplete((response, error) -> finish(
-                connection, requestId, error == null ? response : RpcResponse.failure(Status.fromThrowable(error))));
+        Reached reached = request.attributes().get(REACHED);
+        result.whenComplete((response, error) -> {
+            RpcResponse r = error == null ? response : RpcResponse.failure(Status.fromThrowable(error));
+            if (!r.isOk() && !reached.service && !RequestNotRunException.notRun(r.status())) {
+                r = RpcResponse.failure(RequestNotRunException.mark(r.status())); // refused before the service
+            }
+            finish(connection, requestId, r);
+        });
     }
 
     private void finish(ServerConnection connection, int requestId, RpcResponse response) {
@@ -130,6 +150,10 @@ public final class Dispatcher {
     /** The innermost server invoker: finds the exported service. */
     private CompletionStage<RpcResponse> route(RpcRequest request) {
         Invoker service = services.get(request.service());
+        Reached reached = request.attributes().get(REACHED);
+        if (reached != null && service != null) {
+            reached.service = true;
+        }
         if (service == null) {
             return CompletableFuture.completedFuture(RpcResponse.failure(Status.UNIMPLEMENTED.withDescription(
                     "unknown service " + request.service() + "; this server exports: "

@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs calls on a Java implementation of a service interface: decodes the request message, calls the
  * method, and turns its result (or exception) into a response.
+ *
+ * <p>Failures: an {@link RpcException} thrown by the method is sent as its status (code and
+ * description, never its local cause: a nested call's "not run" does not mean this call did not
+ * run). Any other exception is a bug the caller cannot act on and must not learn the details of:
+ * it is logged with a fresh error id, and the caller gets {@code INTERNAL} naming the id, unless the
+ * server opted in to sending the exception's class and message.
  */
 final class JavaServiceInvoker implements Invoker {
 
@@ -33,9 +39,11 @@ final class JavaServiceInvoker implements Invoker {
     private final ServiceDescriptor descriptor;
     private final Object implementation;
     private final Serializers serializers;
+    private final boolean sendErrorDetails;
     private final Map<String, Target> targets = new HashMap<>();
 
-    JavaServiceInvoker(ServiceDescriptor descriptor, Object implementation, Serializers serializers) {
+    JavaServiceInvoker(
+            ServiceDescriptor descriptor, Object implementation, Serializers serializers, boolean sendErrorDetails) {
         if (!descriptor.type().isInstance(implementation)) {
             throw new IllegalArgumentException(implementation.getClass().getName() + " does not implement "
                     + descriptor.type().getName());
@@ -43,6 +51,7 @@ final class JavaServiceInvoker implements Invoker {
         this.descriptor = descriptor;
         this.implementation = implementation;
         this.serializers = serializers;
+        this.sendErrorDetails = sendErrorDetails;
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
         for (MethodDescriptor m : descriptor.methods().values()) {
             try {
@@ -101,17 +110,27 @@ final class JavaServiceInvoker implements Invoker {
         return RpcResponse.ok(Payload.of(value));
     }
 
-    private static Status failure(RpcRequest request, Throwable t) {
+    private Status failure(RpcRequest request, Throwable t) {
         if (t instanceof RpcException e) {
-            return e.status();
+            Status status = e.status();
+            return Status.of(status.code()).withDescription(status.description());
         }
-        log.warn("{} threw", request.fullMethodName(), t);
+        String id = errorId();
+        log.warn("{} threw (error id {})", request.fullMethodName(), id, t);
         String message = t.getMessage();
-        return Status.UNKNOWN
-                .withDescription(request.fullMethodName() + " threw "
-                        + t.getClass().getName() + (message == null ? "" : ": " + message))
-                // Local only (never sent): lets server interceptors record the exception, e.g. on a span.
-                .withCause(t);
+        String description = sendErrorDetails
+                ? request.fullMethodName() + " threw " + t.getClass().getName()
+                        + (message == null ? "" : ": " + message) + " (error id " + id + ")"
+                : request.fullMethodName() + " failed with an internal error (error id " + id
+                        + "); the details are in the provider's log under that id";
+        // The cause is local only (never sent): lets server interceptors record the exception, e.g. on a span.
+        return Status.INTERNAL.withDescription(description).withCause(t);
+    }
+
+    /** Eight hex digits: enough to find one line in a day of logs, short enough to read out. */
+    private static String errorId() {
+        return String.format(
+                "%08x", java.util.concurrent.ThreadLocalRandom.current().nextInt());
     }
 
     private static Throwable unwrap(Throwable t) {

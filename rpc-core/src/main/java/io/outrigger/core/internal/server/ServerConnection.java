@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.outrigger.core.RequestNotRunException;
 import io.outrigger.core.RpcException;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
@@ -119,8 +120,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                     // Sent before the client saw our closing frame: refuse it so the client can retry elsewhere.
                     respond(
                             frame.requestId(),
-                            RpcResponse.failure(Status.UNAVAILABLE.withDescription(frame.service() + "/"
-                                    + frame.method() + ": server shutting down; the request was not run")));
+                            RpcResponse.failure(
+                                    RequestNotRunException.mark(Status.UNAVAILABLE.withDescription(frame.service() + "/"
+                                            + frame.method() + ": server shutting down; the request was not run"))));
                     return;
                 }
                 lastRequestId = frame.requestId();
@@ -131,14 +133,21 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                 gate.accepted();
                 respond(
                         oversized.requestId(),
-                        RpcResponse.failure(Status.RESOURCE_EXHAUSTED.withDescription(
-                                oversized.reason() + "; the call was rejected, the connection stays open")));
+                        RpcResponse.failure(RequestNotRunException.mark(Status.RESOURCE_EXHAUSTED.withDescription(
+                                oversized.reason() + "; the call was rejected, the connection stays open"))));
             }
         }
     }
 
     /** Encodes and queues a response; callable from any thread. */
     void respond(int requestId, RpcResponse response) {
+        if (RequestNotRunException.notRun(response.status())) {
+            // The local cause does not travel: say it on the wire, so the client may retry it anywhere.
+            response = new RpcResponse(
+                    response.status(),
+                    response.metadata().with(RequestNotRunException.METADATA_KEY, "1"),
+                    response.payload());
+        }
         ByteBuf frame;
         try {
             frame = encoder.response(channel.alloc(), requestId, response);

@@ -73,7 +73,8 @@ public final class ServerTransport {
             int maxConnections,
             int maxConnectionsPerAddress,
             int maxConcurrentCallsPerConnection,
-            long maxQueuedBytesPerConnection) {}
+            long maxQueuedBytesPerConnection,
+            boolean sendErrorDetails) {}
 
     /**
      * Binds and starts serving.
@@ -91,8 +92,9 @@ public final class ServerTransport {
             boolean ownsExecutor,
             String executorDescription) {
         Map<String, Invoker> services = new LinkedHashMap<>(genericServices);
-        javaServices.forEach((descriptor, impl) ->
-                services.put(descriptor.name(), new JavaServiceInvoker(descriptor, impl, config.serializers())));
+        javaServices.forEach((descriptor, impl) -> services.put(
+                descriptor.name(),
+                new JavaServiceInvoker(descriptor, impl, config.serializers(), config.sendErrorDetails())));
         this.executor = executor;
         this.ownsExecutor = ownsExecutor;
         this.dispatcher = new Dispatcher(

@@ -5,6 +5,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.outrigger.core.Metadata;
+import io.outrigger.core.RequestNotRunException;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
 import io.outrigger.core.internal.protocol.FrameEncoder;
@@ -70,7 +72,8 @@ public final class TlsDetector extends ByteToMessageDecoder {
                             ctx.alloc(),
                             requestId,
                             RpcResponse.failure(
-                                    Status.UNAVAILABLE.withDescription(reason + "; the request was not run"))),
+                                            Status.UNAVAILABLE.withDescription(reason + "; the request was not run"))
+                                    .withMetadata(Metadata.of(RequestNotRunException.METADATA_KEY, "1"))),
                     ctx.voidPromise());
         }
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

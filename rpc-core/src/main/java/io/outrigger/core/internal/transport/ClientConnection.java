@@ -9,6 +9,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.collection.IntObjectHashMap;
 import io.outrigger.core.Payload;
 import io.outrigger.core.RequestMayHaveRunException;
+import io.outrigger.core.RequestNotRunException;
 import io.outrigger.core.RpcException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
@@ -157,8 +158,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private RpcResponse notSent(String why) {
-        return RpcResponse.failure(Status.UNAVAILABLE.withDescription(
-                "connection to " + remote + " " + why + "; the request was not sent"));
+        return RpcResponse.failure(RequestNotRunException.mark(Status.UNAVAILABLE.withDescription(
+                "connection to " + remote + " " + why + "; the request was not sent")));
     }
 
     /** On the event loop: the call's deadline passed with no response. */
@@ -219,7 +220,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     new RpcResponse(Status.OK, frame.metadata(), Payload.encoded(frame.serializerId(), frame.body()));
         } else {
             String description = frame.body().length == 0 ? null : new String(frame.body(), StandardCharsets.UTF_8);
-            response = new RpcResponse(status.withDescription(description), frame.metadata(), Payload.EMPTY);
+            status = status.withDescription(description);
+            if (frame.metadata().get(RequestNotRunException.METADATA_KEY) != null) {
+                status = RequestNotRunException.mark(status); // the provider says it did not run it
+            }
+            response = new RpcResponse(status, frame.metadata(), Payload.EMPTY);
         }
         call.finish(response);
         closeIfIdle();
@@ -292,12 +297,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 cancelTimer(call);
                 if (goingAway && Integer.compareUnsigned(call.id, goAwayLastId) > 0) {
                     // The provider said it would not run requests after goAwayLastId: safe to retry.
-                    call.finish(RpcResponse.failure(Status.UNAVAILABLE.withDescription(call.request.fullMethodName()
-                            + ": " + remote
-                            + (goAwayLastId == 0
-                                    ? " refused the connection (" + goAwayReason + ")"
-                                    : " shut down before running the request")
-                            + "; the request was not run")));
+                    call.finish(RpcResponse.failure(RequestNotRunException.mark(
+                            Status.UNAVAILABLE.withDescription(call.request.fullMethodName() + ": " + remote
+                                    + (goAwayLastId == 0
+                                            ? " refused the connection (" + goAwayReason + ")"
+                                            : " shut down before running the request")
+                                    + "; the request was not run"))));
                     continue;
                 }
                 String why = call.request.fullMethodName() + ": connection to " + remote

@@ -1,5 +1,6 @@
 package io.outrigger.core.internal.transport;
 
+import io.outrigger.core.RequestNotRunException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
@@ -121,19 +122,22 @@ public final class PeerConnections {
             }
         }
         if (closed) {
-            return CompletableFuture.completedFuture(RpcResponse.failure(Status.UNAVAILABLE.withDescription(
-                    "connections to " + key + " are closed; the request was not sent")));
+            return CompletableFuture.completedFuture(
+                    RpcResponse.failure(RequestNotRunException.mark(Status.UNAVAILABLE.withDescription(
+                            "connections to " + key + " are closed; the request was not sent"))));
         }
         long wait = retryAtNanos - System.nanoTime();
         if (wait > 0) {
-            return CompletableFuture.completedFuture(RpcResponse.failure(Status.UNAVAILABLE.withDescription(
-                    "cannot connect to " + key + " (" + lastFailure + "); next attempt in "
-                            + Math.max(1, wait / 1_000_000) + " ms; the request was not sent")));
+            return CompletableFuture.completedFuture(
+                    RpcResponse.failure(RequestNotRunException.mark(Status.UNAVAILABLE.withDescription(
+                            "cannot connect to " + key + " (" + lastFailure + "); next attempt in "
+                                    + Math.max(1, wait / 1_000_000) + " ms; the request was not sent"))));
         }
         return connect(start).handle((c, error) -> c).thenCompose(c -> {
             if (c == null || !c.isUsable()) {
-                return CompletableFuture.completedFuture(RpcResponse.failure(Status.UNAVAILABLE.withDescription(
-                        "cannot connect to " + key + " (" + lastFailure + "); the request was not sent")));
+                return CompletableFuture.completedFuture(
+                        RpcResponse.failure(RequestNotRunException.mark(Status.UNAVAILABLE.withDescription(
+                                "cannot connect to " + key + " (" + lastFailure + "); the request was not sent"))));
             }
             return c.send(request, inFlight);
         });
