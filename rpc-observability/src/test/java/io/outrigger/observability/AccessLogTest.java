@@ -93,9 +93,9 @@ class AccessLogTest {
 
         ILoggingEvent line = awaitLines(1).get(0);
         assertThat(line.getFormattedMessage())
-                .contains("method=test.EchoService/fail status=UNKNOWN")
+                .contains("method=test.EchoService/fail status=INTERNAL")
                 .contains("error=\"")
-                .contains("loud");
+                .contains("error id");
         assertThat(appender.list).hasSize(1);
     }
 

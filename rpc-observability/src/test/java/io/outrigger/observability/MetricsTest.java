@@ -90,7 +90,7 @@ class MetricsTest {
         HistogramPointData ok = histogram(clientDuration, call("echo", "OK", false));
         assertThat(ok.getCount()).isEqualTo(3);
         assertThat(ok.getSum()).isPositive().isLessThan(5.0);
-        assertThat(histogram(clientDuration, call("fail", "UNKNOWN", true)).getCount())
+        assertThat(histogram(clientDuration, call("fail", "INTERNAL", true)).getCount())
                 .isEqualTo(1);
 
         MetricData serverDuration = otel.metric("rpc.server.call.duration");

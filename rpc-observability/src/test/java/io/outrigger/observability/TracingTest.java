@@ -147,19 +147,23 @@ class TracingTest {
         assertThatThrownBy(
                         () -> echo.fail(EchoRequest.newBuilder().setText("boom").build()))
                 .isInstanceOf(RpcException.class)
-                .satisfies(e -> assertThat(((RpcException) e).status().code()).isEqualTo(Status.Code.UNKNOWN));
+                .satisfies(e -> assertThat(((RpcException) e).status().code()).isEqualTo(Status.Code.INTERNAL));
 
         SpanData client = otel.awaitSpans(SpanKind.CLIENT, 1).get(0);
         SpanData serverSpan = otel.awaitSpans(SpanKind.SERVER, 1).get(0);
         for (SpanData s : List.of(client, serverSpan)) {
             assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-            assertThat(s.getStatus().getDescription()).startsWith("UNKNOWN").contains("boom");
-            assertThat(s.getAttributes().get(RpcAttributes.RPC_STATUS_CODE)).isEqualTo("UNKNOWN");
-            assertThat(s.getAttributes().get(ErrorAttributes.ERROR_TYPE)).isEqualTo("UNKNOWN");
+            assertThat(s.getStatus().getDescription()).startsWith("INTERNAL").contains("error id");
+            assertThat(s.getAttributes().get(RpcAttributes.RPC_STATUS_CODE)).isEqualTo("INTERNAL");
+            assertThat(s.getAttributes().get(ErrorAttributes.ERROR_TYPE)).isEqualTo("INTERNAL");
         }
-        // The server knows the exception itself: it is recorded on the server span.
-        assertThat(serverSpan.getEvents())
-                .anySatisfy(e -> assertThat(e.getName()).isEqualTo("exception"));
+        // The server knows the exception itself (the caller gets only its error id): it is recorded
+        // on the server span.
+        assertThat(serverSpan.getEvents()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("exception");
+            assertThat(e.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("exception.message")))
+                    .contains("boom");
+        });
     }
 
     @Test

@@ -162,7 +162,7 @@ class H2cTest {
             assertFailure(await(a.get(1)), 404, "UNIMPLEMENTED", "noSuchMethod");
             assertFailure(await(a.get(2)), 400, "INVALID_ARGUMENT", "invalid JSON");
             assertFailure(await(a.get(3)), 415, "INVALID_ARGUMENT", "text/plain");
-            assertFailure(await(a.get(4)), 500, "UNKNOWN", "boom");
+            assertFailure(await(a.get(4)), 500, "INTERNAL", "internal error (error id");
             assertFailure(await(a.get(5)), 400, "INVALID_ARGUMENT", "X-Outrigger-Timeout-Ms");
             assertFailure(await(a.get(6)), 405, "UNIMPLEMENTED", "POST");
             assertThat(await(a.get(6)).header("allow")).isEqualTo("POST");

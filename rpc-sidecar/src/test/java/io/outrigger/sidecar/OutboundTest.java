@@ -193,7 +193,7 @@ class OutboundTest {
         assertFailure(a.get(3), 400, "INVALID_ARGUMENT", "nosuchfield");
         assertFailure(a.get(4), 504, "DEADLINE_EXCEEDED", "");
         assertFailure(a.get(5), 415, "INVALID_ARGUMENT", "text/plain");
-        assertFailure(a.get(6), 500, "UNKNOWN", "boom");
+        assertFailure(a.get(6), 500, "INTERNAL", "internal error (error id");
         assertFailure(a.get(7), 400, "INVALID_ARGUMENT", "X-Outrigger-Timeout-Ms");
         assertFailure(a.get(8), 400, "INVALID_ARGUMENT", "");
         assertFailure(a.get(9), 415, "INVALID_ARGUMENT", "--descriptors");
