@@ -24,6 +24,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.outrigger.core.Status;
 import io.outrigger.core.internal.transport.ReadGate;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -158,6 +159,12 @@ final class Http2Exchanges extends Http2ConnectionHandler {
 
     private boolean bodyCheckScheduled;
     private boolean aborted;
+    /** The gate is closed: complete requests wait in {@link #held}. */
+    private boolean paused;
+
+    private record Held(int streamId, Exchange exchange) {}
+
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
 
     private Http2Exchanges(
             Http2ConnectionDecoder decoder,
@@ -204,7 +211,9 @@ final class Http2Exchanges extends Http2ConnectionHandler {
                 ctx.channel(),
                 "HTTP/2 connection from " + ConnectionCloses.peer(ctx.channel()),
                 MAX_STREAMS_IN_FLIGHT,
-                maxQueuedBytes);
+                maxQueuedBytes,
+                () -> paused = true,
+                this::resumeHeld);
         super.handlerAdded(ctx);
     }
 
@@ -488,11 +497,31 @@ final class Http2Exchanges extends Http2ConnectionHandler {
 
     /**
      * Hands a complete request to the routes; its answer is written on this connection's loop. The
-     * gate counts it from here until {@link #finish}.
+     * gate counts it from here until {@link #finish}. While the gate is closed, requests the decoder
+     * still finds in bytes already read wait here, in order, and go to the routes when it opens.
      */
     private void dispatch(ChannelHandlerContext ctx, int streamId, Exchange exchange) {
         exchange.answered = true;
         release(exchange);
+        if (paused || !held.isEmpty()) {
+            held.add(new Held(streamId, exchange));
+            return;
+        }
+        handOn(ctx, streamId, exchange);
+    }
+
+    /** The gate opened: hands on the requests held, until it closes again. */
+    private void resumeHeld() {
+        paused = false;
+        while (!paused && !held.isEmpty()) {
+            Held next = held.poll();
+            if (connection().stream(next.streamId()) != null) { // not reset by the client meanwhile
+                handOn(ctx, next.streamId(), next.exchange());
+            }
+        }
+    }
+
+    private void handOn(ChannelHandlerContext ctx, int streamId, Exchange exchange) {
         gate.accepted();
         Http2Headers headers = exchange.headers;
         CharSequence method = headers.method();

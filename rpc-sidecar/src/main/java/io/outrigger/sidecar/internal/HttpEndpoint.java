@@ -327,7 +327,9 @@ public final class HttpEndpoint implements AutoCloseable {
      * One per connection; everything runs on the connection's event loop. Its {@link ReadGate}
      * stops reading while {@value #MAX_PENDING} requests are unanswered or the peer is not reading
      * its answers (the connection is not writable), and closes the connection once the answers
-     * queued for it pass {@link Limits#maxQueuedBytes}.
+     * queued for it pass {@link Limits#maxQueuedBytes}. While it is closed, the requests the decoder
+     * still finds in bytes already read (one read may bring hundreds of small ones) are held here,
+     * not started, and handled in order when it opens.
      */
     static final class Handler extends ChannelInboundHandlerAdapter {
         private final HttpRoutes routes;
@@ -335,6 +337,10 @@ public final class HttpEndpoint implements AutoCloseable {
         private final ArrayDeque<Slot> pending = new ArrayDeque<>();
         private ChannelHandlerContext ctx;
         private ReadGate gate;
+        /** The gate is closed: what the decoder still hands on, from bytes already read, waits in {@link #held}. */
+        private boolean paused;
+
+        private final ArrayDeque<Object> held = new ArrayDeque<>();
         private boolean closing;
         /** Between the first {@code channelRead} of a read batch and its {@code channelReadComplete}. */
         private boolean inReadBatch;
@@ -364,7 +370,44 @@ public final class HttpEndpoint implements AutoCloseable {
                     ctx.channel(),
                     "HTTP connection from " + ConnectionCloses.peer(ctx.channel()),
                     MAX_PENDING,
-                    maxQueuedBytes);
+                    maxQueuedBytes,
+                    () -> paused = true,
+                    this::resumeHeld);
+        }
+
+        /** The gate opened: handles the requests held, in order, until it closes again. */
+        private void resumeHeld() {
+            paused = false;
+            inReadBatch = true; // the answers completed meanwhile leave in one flush
+            try {
+                while (!paused && !held.isEmpty()) {
+                    handle(ctx, held.poll());
+                }
+            } finally {
+                inReadBatch = false;
+                if (flushPending) {
+                    flushPending = false;
+                    ctx.flush();
+                    gate.checkQueued();
+                }
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            releaseHeld();
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            releaseHeld();
+        }
+
+        private void releaseHeld() {
+            for (Object msg; (msg = held.poll()) != null; ) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+            }
         }
 
         /** Queues a request's place for its answer, counted by the gate until the answer is written. */
@@ -377,6 +420,14 @@ public final class HttpEndpoint implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (paused || !held.isEmpty()) {
+                held.add(msg); // behind those already held: answers keep the order of the requests
+                return;
+            }
+            handle(ctx, msg);
+        }
+
+        private void handle(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Refused refused && !closing) {
                 complete(ctx, accept(refused.version(), refused.keepAlive()), refused.reply());
                 return;
