@@ -232,7 +232,7 @@ public final class Sidecar implements AutoCloseable {
         HttpRoutes guarded = config.httpTokenFile() == null
                 ? routes
                 : new HttpTokenCheck(BearerToken.fromFile(config.httpTokenFile(), "--http-token-file"), routes);
-        http = HttpEndpoint.start(config.httpHost(), config.httpPort(), loops, config.maxBodyBytes(), guarded);
+        http = HttpEndpoint.start(config.httpHost(), config.httpPort(), loops, HttpEndpoint.Limits.of(config), guarded);
         if (!isLoopback(config.httpHost()) && config.httpTokenFile() == null) {
             log.warn(
                     "the HTTP endpoint listens on {}, not on loopback, and asks for no token: anyone who can reach"

@@ -46,6 +46,11 @@ public final class SidecarConfig {
     private final Duration healthInterval;
     private final int healthFailures;
     private final int maxBodyBytes;
+    private final Duration headerTimeout;
+    private final int minBodyRate;
+    private final Duration bodyRateGrace;
+    private final int maxConnections;
+    private final int maxConnectionsPerAddress;
     private final Duration defaultTimeout;
     private final Duration propagationDelay;
     private final LoadBalancing loadBalancing;
@@ -81,6 +86,11 @@ public final class SidecarConfig {
         this.healthInterval = b.healthInterval;
         this.healthFailures = b.healthFailures;
         this.maxBodyBytes = b.maxBodyBytes;
+        this.headerTimeout = b.headerTimeout;
+        this.minBodyRate = b.minBodyRate;
+        this.bodyRateGrace = b.bodyRateGrace;
+        this.maxConnections = b.maxConnections;
+        this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
         this.defaultTimeout = b.defaultTimeout;
         this.propagationDelay = b.propagationDelay;
         this.loadBalancing = b.loadBalancing;
@@ -213,6 +223,37 @@ public final class SidecarConfig {
         return maxBodyBytes;
     }
 
+    /**
+     * How long an HTTP request may take from its first byte to the end of its headers ({@code
+     * --header-timeout-ms}); on HTTP/2, the connection preface and each frame and header block.
+     */
+    public Duration headerTimeout() {
+        return headerTimeout;
+    }
+
+    /**
+     * The slowest an HTTP request body may arrive, in bytes per second, once {@link #bodyRateGrace()}
+     * has passed ({@code --min-body-rate}); 0: no minimum.
+     */
+    public int minBodyRate() {
+        return minBodyRate;
+    }
+
+    /** How long a request body may take before {@link #minBodyRate()} applies ({@code --body-rate-grace-ms}). */
+    public Duration bodyRateGrace() {
+        return bodyRateGrace;
+    }
+
+    /** The most connections the HTTP endpoint holds at once ({@code --max-connections}). */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** The most connections the HTTP endpoint holds from one source address ({@code --max-connections-per-address}). */
+    public int maxConnectionsPerAddress() {
+        return maxConnectionsPerAddress;
+    }
+
     /** The deadline of outbound calls that carry no {@code X-Outrigger-Timeout-Ms}. */
     public Duration defaultTimeout() {
         return defaultTimeout;
@@ -317,6 +358,11 @@ public final class SidecarConfig {
         private Duration healthInterval = Duration.ofSeconds(2);
         private int healthFailures = 2;
         private int maxBodyBytes = 4 * 1024 * 1024;
+        private Duration headerTimeout = Duration.ofSeconds(10);
+        private int minBodyRate = 4096;
+        private Duration bodyRateGrace = Duration.ofSeconds(5);
+        private int maxConnections = 4096;
+        private int maxConnectionsPerAddress = 4096;
         private Duration defaultTimeout = Duration.ofSeconds(5);
         private Duration propagationDelay = Duration.ofSeconds(1);
         private LoadBalancing loadBalancing = LoadBalancing.PEAK_EWMA;
@@ -421,6 +467,76 @@ public final class SidecarConfig {
                 throw new IllegalArgumentException("--max-body-bytes: " + bytes + " (expected: 1..268435456)");
             }
             this.maxBodyBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How long an HTTP request may take from its first byte to the end of its headers; past it the
+         * connection is answered {@code 408} (when nothing else is waiting on it) and closed. A
+         * keep-alive connection idle between requests is not timed by this (it is closed after 5
+         * minutes idle). On HTTP/2 the same time bounds the connection preface and first {@code
+         * SETTINGS}, each frame from its first byte, and each header block ({@code HEADERS} and its
+         * {@code CONTINUATION}s). Default 10 s.
+         */
+        public Builder headerTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "headerTimeout");
+            if (timeout.toMillis() < 10 || timeout.toMillis() > 3_600_000) {
+                throw new IllegalArgumentException(
+                        "--header-timeout-ms: " + timeout.toMillis() + " (expected: 10..3600000)");
+            }
+            this.headerTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The slowest a request body may arrive, in bytes per second, checked each second once {@link
+         * #bodyRateGrace} has passed since the end of its headers; a slower body closes its connection.
+         * 0 turns the check off. Default 4096.
+         */
+        public Builder minBodyRate(int bytesPerSecond) {
+            if (bytesPerSecond < 0 || bytesPerSecond > 1024 * 1024 * 1024) {
+                throw new IllegalArgumentException(
+                        "--min-body-rate: " + bytesPerSecond + " (expected: 0..1073741824 bytes per second)");
+            }
+            this.minBodyRate = bytesPerSecond;
+            return this;
+        }
+
+        /** How long a request body may take, from the end of its headers, before {@link #minBodyRate} applies. Default 5 s. */
+        public Builder bodyRateGrace(Duration grace) {
+            Objects.requireNonNull(grace, "bodyRateGrace");
+            if (grace.isNegative() || grace.toMillis() > 3_600_000) {
+                throw new IllegalArgumentException(
+                        "--body-rate-grace-ms: " + grace.toMillis() + " (expected: 0..3600000)");
+            }
+            this.bodyRateGrace = grace;
+            return this;
+        }
+
+        /**
+         * The most connections the HTTP endpoint holds at once; one more is answered {@code 503} and
+         * closed. Default 4096 (the process needs as many file descriptors, and more).
+         */
+        public Builder maxConnections(int connections) {
+            if (connections < 1 || connections > 1_000_000) {
+                throw new IllegalArgumentException("--max-connections: " + connections + " (expected: 1..1000000)");
+            }
+            this.maxConnections = connections;
+            return this;
+        }
+
+        /**
+         * The most connections the HTTP endpoint holds from one source address; one more is answered
+         * {@code 503} and closed. Default 4096, as {@link #maxConnections}: on loopback every caller
+         * is 127.0.0.1, so a lower default would only cap the app the sidecar serves. Lower it when
+         * the endpoint listens on a network address, so that one host cannot take every connection.
+         */
+        public Builder maxConnectionsPerAddress(int connections) {
+            if (connections < 1 || connections > 1_000_000) {
+                throw new IllegalArgumentException(
+                        "--max-connections-per-address: " + connections + " (expected: 1..1000000)");
+            }
+            this.maxConnectionsPerAddress = connections;
             return this;
         }
 

@@ -139,6 +139,43 @@ class SidecarConfigTest {
     }
 
     @Test
+    void slowPeerAndConnectionLimitsHaveDefaultsFlagsAndRanges() {
+        SidecarConfig defaults = SidecarConfig.parse();
+        assertThat(defaults.headerTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(defaults.minBodyRate()).isEqualTo(4096);
+        assertThat(defaults.bodyRateGrace()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.maxConnections()).isEqualTo(4096);
+        assertThat(defaults.maxConnectionsPerAddress()).isEqualTo(4096);
+
+        SidecarConfig c = SidecarConfig.parse(
+                "--header-timeout-ms",
+                "2500",
+                "--min-body-rate",
+                "0",
+                "--body-rate-grace-ms",
+                "1000",
+                "--max-connections",
+                "100",
+                "--max-connections-per-address=10");
+        assertThat(c.headerTimeout()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(c.minBodyRate()).isZero();
+        assertThat(c.bodyRateGrace()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.maxConnections()).isEqualTo(100);
+        assertThat(c.maxConnectionsPerAddress()).isEqualTo(10);
+
+        assertThatThrownBy(() -> SidecarConfig.parse("--max-connections", "0"))
+                .hasMessage("--max-connections: 0 (expected: 1..1000000)");
+        assertThatThrownBy(() -> SidecarConfig.parse("--max-connections-per-address", "99999999999"))
+                .hasMessage("--max-connections-per-address: 2147483647 (expected: 1..1000000)");
+        assertThatThrownBy(() -> SidecarConfig.parse("--header-timeout-ms", "0"))
+                .hasMessage("--header-timeout-ms: 0 (expected: 10..3600000)");
+        assertThatThrownBy(() -> SidecarConfig.parse("--min-body-rate", "-1"))
+                .hasMessageStartingWith("--min-body-rate: -1 (expected: 0..1073741824");
+        assertThatThrownBy(() -> SidecarConfig.parse("--body-rate-grace-ms", "-5"))
+                .hasMessage("--body-rate-grace-ms: -5 (expected: 0..3600000)");
+    }
+
+    @Test
     void helpDocumentsEveryFlag() {
         String usage = SidecarConfig.usage();
 
@@ -158,7 +195,12 @@ class SidecarConfigTest {
                 "--max-body-bytes",
                 "--timeout-ms",
                 "--propagation-delay-ms",
-                "--load-balancing")) {
+                "--load-balancing",
+                "--header-timeout-ms",
+                "--min-body-rate",
+                "--body-rate-grace-ms",
+                "--max-connections",
+                "--max-connections-per-address")) {
             assertThat(usage).contains(flag);
         }
     }

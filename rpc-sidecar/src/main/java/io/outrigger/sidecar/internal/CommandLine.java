@@ -62,6 +62,16 @@ public final class CommandLine {
               --health-interval-ms N  how often exports' health is checked (default 2000)
               --health-failures N   consecutive failed checks that unregister an export (default 2)
               --max-body-bytes N    the largest request body; larger ones get 413 (default 4194304)
+              --header-timeout-ms N  a request's headers must come within N ms of its first byte, or the
+                                    connection gets 408 and is closed (default 10000); on HTTP/2 also
+                                    the preface, each frame and each header block
+              --min-body-rate N     after --body-rate-grace-ms, a request body must bring N bytes a
+                                    second or its connection is closed (default 4096; 0: no minimum)
+              --body-rate-grace-ms N  how long a body may take before --min-body-rate applies (default 5000)
+              --max-connections N   HTTP connections held at once; more get 503 (default 4096)
+              --max-connections-per-address N
+                                    HTTP connections from one source address (default 4096; every caller
+                                    on loopback is 127.0.0.1)
               --timeout-ms N        deadline of calls without X-Outrigger-Timeout-Ms (default 5000)
               --propagation-delay-ms N
                                     at shutdown, the wait between unregistering and closing (default 1000)
@@ -113,6 +123,11 @@ public final class CommandLine {
             "health-interval-ms",
             "health-failures",
             "max-body-bytes",
+            "header-timeout-ms",
+            "min-body-rate",
+            "body-rate-grace-ms",
+            "max-connections",
+            "max-connections-per-address",
             "timeout-ms",
             "propagation-delay-ms",
             "load-balancing",
@@ -251,6 +266,11 @@ public final class CommandLine {
                 case "health-interval-ms" -> b.healthInterval(Duration.ofMillis(number(value)));
                 case "health-failures" -> b.healthFailures((int) number(value));
                 case "max-body-bytes" -> b.maxBodyBytes((int) Math.min(Integer.MAX_VALUE, number(value)));
+                case "header-timeout-ms" -> b.headerTimeout(Duration.ofMillis(number(value)));
+                case "min-body-rate" -> b.minBodyRate(clampedInt(value));
+                case "body-rate-grace-ms" -> b.bodyRateGrace(Duration.ofMillis(number(value)));
+                case "max-connections" -> b.maxConnections(clampedInt(value));
+                case "max-connections-per-address" -> b.maxConnectionsPerAddress(clampedInt(value));
                 case "timeout-ms" -> b.defaultTimeout(Duration.ofMillis(number(value)));
                 case "propagation-delay-ms" -> b.propagationDelay(Duration.ofMillis(number(value)));
                 case "load-balancing" -> b.loadBalancing(loadBalancing(value));
@@ -308,6 +328,11 @@ public final class CommandLine {
         return new String[] {
             value.substring(0, eq).strip(), value.substring(eq + 1).strip()
         };
+    }
+
+    /** A whole number, clamped to the int range so that the range check names the value given. */
+    private static int clampedInt(String value) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, number(value)));
     }
 
     private static long number(String value) {

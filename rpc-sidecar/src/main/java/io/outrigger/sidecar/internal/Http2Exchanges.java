@@ -1,9 +1,11 @@
 package io.outrigger.sidecar.internal;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -21,6 +23,8 @@ import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.outrigger.core.Status;
+import io.outrigger.core.internal.transport.ReadGate;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +57,16 @@ import org.slf4j.LoggerFactory;
  * least 16 MiB); a body that would go over is answered 503 {@code RESOURCE_EXHAUSTED}, so one
  * connection cannot make the sidecar hold 1000 bodies at the limit. A malformed frame resets its
  * stream or, for a connection error, sends GOAWAY and closes that connection only.
+ *
+ * <p>Back-pressure and slow peers: a {@link ReadGate} stops reading while {@value
+ * #MAX_STREAMS_IN_FLIGHT} requests are with the routes unanswered, or while the connection is not
+ * writable (the peer does not read its answers). The answers written whose writes have not
+ * completed are counted, wherever they wait: in the channel's outbound buffer, or in HTTP/2's
+ * remote flow controller for a client that never opens its windows; past {@link
+ * HttpEndpoint.Limits#maxQueuedBytes} the connection gets {@code GOAWAY(ENHANCE_YOUR_CALM)} and is
+ * closed, with a log line. A request body slower than {@code --min-body-rate} once {@code
+ * --body-rate-grace-ms} has passed (checked per stream, once a second) closes the connection the
+ * same way; {@link ReadDeadlines} times the preface, frames and header blocks.
  */
 final class Http2Exchanges extends Http2ConnectionHandler {
 
@@ -68,6 +83,15 @@ final class Http2Exchanges extends Http2ConnectionHandler {
 
     static final int CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
 
+    /**
+     * Requests handed to the routes and not yet answered past which the connection stops reading. A
+     * multiplexing client keeps all its calls on one connection (the benchmarks keep 128 in
+     * flight), so more than HTTP/1.1's 64; the requests beyond wait in the kernel, unread.
+     */
+    static final int MAX_STREAMS_IN_FLIGHT = 256;
+
+    private static final long CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private static final AsciiString STATUS_HEADER =
             AsciiString.cached(HeaderMapping.STATUS_HEADER.toLowerCase(Locale.ROOT));
     private static final AsciiString[] STATUS_VALUES = Arrays.stream(Status.Code.values())
@@ -83,6 +107,13 @@ final class Http2Exchanges extends Http2ConnectionHandler {
         int size;
         /** Answered before the request ended (413): what else comes on the stream is dropped. */
         boolean answered;
+
+        /** When the headers ended; the body's rate is measured from {@code windowStart} once the grace is over. */
+        final long start = System.nanoTime();
+
+        long windowStart;
+        int windowSize;
+        boolean windowOpen;
 
         Exchange(Http2Headers headers, int expectedLength) {
             this.headers = headers;
@@ -109,6 +140,10 @@ final class Http2Exchanges extends Http2ConnectionHandler {
 
     private final HttpRoutes routes;
     private final int maxBodyBytes;
+    private final int minBodyRate;
+    private final long graceNanos;
+    private final long maxQueuedBytes;
+    private final ConnectionCloses closes;
     private final long maxBufferedBytes;
     /** The bytes of bodies of requests not yet complete (and not refused) on this connection. */
     private long bufferedBytes;
@@ -116,18 +151,35 @@ final class Http2Exchanges extends Http2ConnectionHandler {
     private final Http2Connection.PropertyKey exchangeKey;
     private final Runnable flushTask;
     private ChannelHandlerContext ctx;
+    private ReadGate gate;
     private boolean inReadBatch;
     private boolean flushScheduled;
+    /** The bytes of answers written whose writes have not completed (flow controller and outbound buffer). */
+    private long unwrittenAnswerBytes;
+
+    private boolean bodyCheckScheduled;
+    private boolean aborted;
+    /** The gate is closed: complete requests wait in {@link #held}. */
+    private boolean paused;
+
+    private record Held(int streamId, Exchange exchange) {}
+
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
 
     private Http2Exchanges(
             Http2ConnectionDecoder decoder,
             Http2ConnectionEncoder encoder,
             Http2Settings settings,
             HttpRoutes routes,
-            int maxBodyBytes) {
+            HttpEndpoint.Limits limits,
+            ConnectionCloses closes) {
         super(decoder, encoder, settings);
         this.routes = routes;
-        this.maxBodyBytes = maxBodyBytes;
+        this.maxBodyBytes = limits.maxBodyBytes();
+        this.minBodyRate = limits.minBodyRate();
+        this.graceNanos = limits.bodyRateGrace().toNanos();
+        this.maxQueuedBytes = limits.maxQueuedBytes();
+        this.closes = closes;
         this.maxBufferedBytes = Math.max(4L * maxBodyBytes, 16L * 1024 * 1024);
         this.exchangeKey = connection().newKey();
         // A stream the client resets or that ends otherwise gives its buffered body back.
@@ -143,18 +195,32 @@ final class Http2Exchanges extends Http2ConnectionHandler {
         this.flushTask = () -> {
             flushScheduled = false;
             flush(ctx);
+            checkQueued();
         };
     }
 
     /** A handler for one new connection. */
-    static Http2Exchanges create(HttpRoutes routes, int maxBodyBytes) {
-        return new Builder(routes, maxBodyBytes).build();
+    static Http2Exchanges create(HttpRoutes routes, HttpEndpoint.Limits limits, ConnectionCloses closes) {
+        return new Builder(routes, limits, closes).build();
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
+        this.gate = new ReadGate(
+                ctx.channel(),
+                "HTTP/2 connection from " + ConnectionCloses.peer(ctx.channel()),
+                MAX_STREAMS_IN_FLIGHT,
+                maxQueuedBytes,
+                () -> paused = true,
+                this::resumeHeld);
         super.handlerAdded(ctx);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        gate.writabilityChanged();
+        super.channelWritabilityChanged(ctx); // the flow controller writes again when writable
     }
 
     @Override
@@ -167,6 +233,57 @@ final class Http2Exchanges extends Http2ConnectionHandler {
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         inReadBatch = false;
         super.channelReadComplete(ctx); // flushes
+        checkQueued();
+    }
+
+    /**
+     * Closes the connection if the answers waiting for it passed the cap: those counted as written
+     * but not yet out, or, if more, what the channel's outbound buffer holds.
+     */
+    private void checkQueued() {
+        if (aborted) {
+            return;
+        }
+        ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+        long queued = Math.max(unwrittenAnswerBytes, buffer == null ? 0 : buffer.totalPendingWriteBytes());
+        if (queued <= maxQueuedBytes) {
+            return;
+        }
+        log.warn(
+                "closing HTTP/2 connection from {}: {} bytes of answers queued, over the cap of {} bytes per"
+                        + " connection; the peer is not reading its answers (or not opening its flow-control"
+                        + " windows)",
+                ConnectionCloses.peer(ctx.channel()),
+                queued,
+                maxQueuedBytes);
+        abort("answers not read");
+    }
+
+    /** A deadline of {@link ReadDeadlines} passed (already logged): GOAWAY, and close. */
+    void expire(String reason) {
+        if (ctx != null) {
+            abort(reason);
+        }
+    }
+
+    /**
+     * Sends {@code GOAWAY(ENHANCE_YOUR_CALM)} with {@code reason} as its debug data and closes at
+     * once: not Netty's graceful close, which waits for the GOAWAY to be written or the streams to
+     * end, neither of which a peer that stopped reading lets happen.
+     */
+    private void abort(String reason) {
+        if (aborted || !ctx.channel().isActive()) {
+            return;
+        }
+        aborted = true;
+        goAway(
+                ctx,
+                connection().remote().lastStreamCreated(),
+                Http2Error.ENHANCE_YOUR_CALM.code(),
+                ByteBufUtil.writeUtf8(ctx.alloc(), reason),
+                ctx.newPromise());
+        ctx.flush();
+        ctx.close();
     }
 
     @Override
@@ -236,6 +353,7 @@ final class Http2Exchanges extends Http2ConnectionHandler {
                 dispatch(ctx, streamId, exchange);
             } else {
                 stream.setProperty(exchangeKey, exchange);
+                scheduleBodyCheck();
             }
         }
 
@@ -291,6 +409,66 @@ final class Http2Exchanges extends Http2ConnectionHandler {
         }
     }
 
+    private void scheduleBodyCheck() {
+        if (minBodyRate > 0 && !bodyCheckScheduled) {
+            bodyCheckScheduled = true;
+            ctx.executor().schedule(this::checkBodies, CHECK_NANOS, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Once a second while request bodies are unfinished: each must have brought {@code minBodyRate}
+     * bytes a second since the last check, once its grace is over. Time while the connection is not
+     * read (back-pressure) does not count.
+     */
+    private void checkBodies() {
+        bodyCheckScheduled = false;
+        if (aborted || !ctx.channel().isActive()) {
+            return;
+        }
+        long now = System.nanoTime();
+        boolean reading = ctx.channel().config().isAutoRead();
+        boolean[] unfinished = {false};
+        String[] slow = {null};
+        try {
+            connection().forEachActiveStream(stream -> {
+                Exchange e = stream.getProperty(exchangeKey);
+                if (e == null || e.answered) {
+                    return true;
+                }
+                unfinished[0] = true;
+                if (now - e.start < graceNanos) {
+                    return true;
+                }
+                if (!e.windowOpen || !reading) {
+                    e.windowOpen = true;
+                    e.windowStart = now;
+                    e.windowSize = e.size;
+                    return true;
+                }
+                long elapsed = now - e.windowStart;
+                long received = e.size - e.windowSize;
+                if (received * TimeUnit.SECONDS.toNanos(1) < (long) minBodyRate * elapsed) {
+                    slow[0] = "request body of stream " + stream.id() + " slower than " + minBodyRate
+                            + " bytes/s (--min-body-rate): " + received + " bytes in the last "
+                            + TimeUnit.NANOSECONDS.toMillis(elapsed) + " ms";
+                    return false;
+                }
+                e.windowStart = now;
+                e.windowSize = e.size;
+                return true;
+            });
+        } catch (Http2Exception e) {
+            throw new IllegalStateException(e); // the visitor throws none
+        }
+        if (slow[0] != null) {
+            closes.closing(ctx.channel(), slow[0]);
+            abort(slow[0]);
+        } else if (unfinished[0]) {
+            scheduleBodyCheck();
+        }
+    }
+
     private HttpReply tooLarge() {
         return HttpReply.failure(
                 413,
@@ -317,15 +495,39 @@ final class Http2Exchanges extends Http2ConnectionHandler {
         }
     }
 
-    /** Hands a complete request to the routes; its answer is written on this connection's loop. */
+    /**
+     * Hands a complete request to the routes; its answer is written on this connection's loop. The
+     * gate counts it from here until {@link #finish}. While the gate is closed, requests the decoder
+     * still finds in bytes already read wait here, in order, and go to the routes when it opens.
+     */
     private void dispatch(ChannelHandlerContext ctx, int streamId, Exchange exchange) {
         exchange.answered = true;
         release(exchange);
+        if (paused || !held.isEmpty()) {
+            held.add(new Held(streamId, exchange));
+            return;
+        }
+        handOn(ctx, streamId, exchange);
+    }
+
+    /** The gate opened: hands on the requests held, until it closes again. */
+    private void resumeHeld() {
+        paused = false;
+        while (!paused && !held.isEmpty()) {
+            Held next = held.poll();
+            if (connection().stream(next.streamId()) != null) { // not reset by the client meanwhile
+                handOn(ctx, next.streamId(), next.exchange());
+            }
+        }
+    }
+
+    private void handOn(ChannelHandlerContext ctx, int streamId, Exchange exchange) {
+        gate.accepted();
         Http2Headers headers = exchange.headers;
         CharSequence method = headers.method();
         CharSequence rawPath = headers.path();
         if (method == null || rawPath == null) {
-            answer(
+            finish(
                     ctx,
                     streamId,
                     HttpReply.failure(
@@ -339,7 +541,7 @@ final class Http2Exchanges extends Http2ConnectionHandler {
         try {
             path = HttpEndpoint.path(rawPath.toString());
         } catch (IllegalArgumentException e) {
-            answer(
+            finish(
                     ctx,
                     streamId,
                     HttpReply.failure(400, Status.Code.INVALID_ARGUMENT, "malformed path: " + e.getMessage()),
@@ -364,11 +566,17 @@ final class Http2Exchanges extends Http2ConnectionHandler {
             HttpReply answer =
                     error != null ? HttpReply.failure(Status.INTERNAL.withDescription("sidecar error: " + error)) : r;
             if (ctx.executor().inEventLoop()) {
-                answer(ctx, streamId, answer, false);
+                finish(ctx, streamId, answer, false);
             } else {
-                ctx.executor().execute(() -> answer(ctx, streamId, answer, false));
+                ctx.executor().execute(() -> finish(ctx, streamId, answer, false));
             }
         });
+    }
+
+    /** Answers a request {@link #dispatch} handed on: the gate stops counting it. */
+    private void finish(ChannelHandlerContext ctx, int streamId, HttpReply reply, boolean early) {
+        gate.answered();
+        answer(ctx, streamId, reply, early);
     }
 
     /** The request's headers as (name, value) pairs, without the pseudo-headers. */
@@ -411,6 +619,10 @@ final class Http2Exchanges extends Http2ConnectionHandler {
             written =
                     encoder().writeData(ctx, streamId, Unpooled.wrappedBuffer(reply.body()), 0, true, ctx.newPromise());
         }
+        // Counted until written out: the flow controller holds an answer the client's window has no room for.
+        long bytes = reply.body().length + headerBytes(headers);
+        unwrittenAnswerBytes += bytes;
+        written.addListener(f -> unwrittenAnswerBytes -= bytes);
         if (early) {
             // Answered before the request's end (413): the client need not send the rest (RFC 9113,
             // 8.1). Once the answer is out: a reset now would drop its data, still queued for flow control.
@@ -425,6 +637,15 @@ final class Http2Exchanges extends Http2ConnectionHandler {
         scheduleFlush();
     }
 
+    /** About what the headers cost on the wire (HPACK counts 32 bytes per header over name and value). */
+    private static long headerBytes(Http2Headers headers) {
+        long n = 9; // the frame header
+        for (Map.Entry<CharSequence, CharSequence> h : headers) {
+            n += h.getKey().length() + h.getValue().length() + 32;
+        }
+        return n;
+    }
+
     private void scheduleFlush() {
         if (!inReadBatch && !flushScheduled) {
             // Once per turn of the loop: every answer completed in this turn leaves in one write.
@@ -436,11 +657,13 @@ final class Http2Exchanges extends Http2ConnectionHandler {
     /** Builds the handler with the endpoint's settings; one per connection. */
     private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2Exchanges, Builder> {
         private final HttpRoutes routes;
-        private final int maxBodyBytes;
+        private final HttpEndpoint.Limits limits;
+        private final ConnectionCloses closes;
 
-        Builder(HttpRoutes routes, int maxBodyBytes) {
+        Builder(HttpRoutes routes, HttpEndpoint.Limits limits, ConnectionCloses closes) {
             this.routes = routes;
-            this.maxBodyBytes = maxBodyBytes;
+            this.limits = limits;
+            this.closes = closes;
             server(true);
             initialSettings(Http2Settings.defaultSettings()
                     .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
@@ -456,7 +679,7 @@ final class Http2Exchanges extends Http2ConnectionHandler {
         @Override
         protected Http2Exchanges build(
                 Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
-            Http2Exchanges handler = new Http2Exchanges(decoder, encoder, initialSettings, routes, maxBodyBytes);
+            Http2Exchanges handler = new Http2Exchanges(decoder, encoder, initialSettings, routes, limits, closes);
             decoder.frameListener(handler.new Requests());
             return handler;
         }
