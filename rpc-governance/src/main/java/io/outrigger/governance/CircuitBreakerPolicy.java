@@ -14,7 +14,9 @@ import java.util.Set;
  * <p>A breaker judges the last {@link #windowSize()} calls once at least {@link #minimumCalls()}
  * were recorded: when the share that failed (a status in {@link #failureCodes()}) or that were slow
  * reaches its threshold, it opens; after {@link #openDuration()} it lets {@link #halfOpenCalls()}
- * probe calls through and closes if they succeed well enough, or opens again.
+ * probe calls through and closes if they succeed well enough, or opens again. With {@link
+ * #consecutiveFailures()} set it also opens after that many failures in a row, however few calls
+ * the window holds (Envoy's {@code consecutive_5xx}); {@link #endpointDefaults()} sets it to 5.
  *
  * <p>Immutable and thread-safe. Live rules ({@code "circuitBreaker"} and {@code "endpointBreaker"}
  * in {@code docs/rules.md}) override any of these values per service.
@@ -22,6 +24,8 @@ import java.util.Set;
 public final class CircuitBreakerPolicy {
 
     private static final CircuitBreakerPolicy DEFAULTS = builder().build();
+    private static final CircuitBreakerPolicy ENDPOINT_DEFAULTS =
+            builder().consecutiveFailures(5).build();
     private static final CircuitBreakerPolicy DISABLED =
             builder().enabled(false).build();
 
@@ -34,8 +38,10 @@ public final class CircuitBreakerPolicy {
     private final Duration slowCallDuration;
     private final float slowCallRateThreshold;
     private final Set<Status.Code> failureCodes;
+    private final int consecutiveFailures;
 
     private CircuitBreakerPolicy(Builder b) {
+        this.consecutiveFailures = b.consecutiveFailures;
         this.enabled = b.enabled;
         this.failureRateThreshold = b.failureRateThreshold;
         this.minimumCalls = b.minimumCalls;
@@ -53,6 +59,16 @@ public final class CircuitBreakerPolicy {
      */
     public static CircuitBreakerPolicy defaults() {
         return DEFAULTS;
+    }
+
+    /**
+     * The defaults of endpoint breakers (outlier ejection): {@link #defaults()}, and an endpoint is
+     * also ejected after 5 failures in a row, so one that gets few calls and fails them all is not
+     * kept until it has had 20. Start from {@code endpointDefaults().toBuilder()} to keep that when
+     * changing other thresholds.
+     */
+    public static CircuitBreakerPolicy endpointDefaults() {
+        return ENDPOINT_DEFAULTS;
     }
 
     /** A policy that never opens (no breaker at all). */
@@ -77,6 +93,7 @@ public final class CircuitBreakerPolicy {
         b.slowCallDuration = slowCallDuration;
         b.slowCallRateThreshold = slowCallRateThreshold;
         b.failureCodes = EnumSet.copyOf(failureCodes);
+        b.consecutiveFailures = consecutiveFailures;
         return b;
     }
 
@@ -125,6 +142,11 @@ public final class CircuitBreakerPolicy {
         return failureCodes;
     }
 
+    /** Failures in a row that open the breaker whatever the window says; 0 when only rates count. */
+    public int consecutiveFailures() {
+        return consecutiveFailures;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -139,7 +161,8 @@ public final class CircuitBreakerPolicy {
                 && halfOpenCalls == p.halfOpenCalls
                 && Objects.equals(slowCallDuration, p.slowCallDuration)
                 && slowCallRateThreshold == p.slowCallRateThreshold
-                && failureCodes.equals(p.failureCodes);
+                && failureCodes.equals(p.failureCodes)
+                && consecutiveFailures == p.consecutiveFailures;
     }
 
     @Override
@@ -153,7 +176,8 @@ public final class CircuitBreakerPolicy {
                 halfOpenCalls,
                 slowCallDuration,
                 slowCallRateThreshold,
-                failureCodes);
+                failureCodes,
+                consecutiveFailures);
     }
 
     @Override
@@ -164,6 +188,7 @@ public final class CircuitBreakerPolicy {
         return "CircuitBreakerPolicy[failureRate>=" + failureRateThreshold + "% of the last " + windowSize
                 + " calls (from " + minimumCalls + "), open " + openDuration + ", " + halfOpenCalls + " probes"
                 + (slowCallDuration == null ? "" : ", slow>=" + slowCallDuration + " at " + slowCallRateThreshold + "%")
+                + (consecutiveFailures == 0 ? "" : ", or " + consecutiveFailures + " failures in a row")
                 + ", failures=" + failureCodes + "]";
     }
 
@@ -183,6 +208,7 @@ public final class CircuitBreakerPolicy {
                 Status.Code.INTERNAL,
                 Status.Code.UNKNOWN,
                 Status.Code.DATA_LOSS);
+        private int consecutiveFailures;
 
         private Builder() {}
 
@@ -274,6 +300,20 @@ public final class CircuitBreakerPolicy {
                 throw new IllegalArgumentException("failureCodes: none (expected: at least one code)");
             }
             this.failureCodes = set;
+            return this;
+        }
+
+        /**
+         * Opens the breaker also after {@code failures} failures in a row (counted as {@link
+         * #failureCodes}), however few calls its window holds; 0..10000, 0 for rates only. Default 0
+         * ({@link #endpointDefaults()}: 5). Meant for endpoints, where ejecting one sends its calls to
+         * the others; on a method breaker a run opens the method for every caller.
+         */
+        public Builder consecutiveFailures(int failures) {
+            if (failures < 0 || failures > 10_000) {
+                throw new IllegalArgumentException("consecutiveFailures: " + failures + " (expected: 0..10000)");
+            }
+            this.consecutiveFailures = failures;
             return this;
         }
 

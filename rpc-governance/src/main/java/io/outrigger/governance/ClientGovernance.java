@@ -229,7 +229,7 @@ public final class ClientGovernance {
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private Duration timeout;
         private CircuitBreakerPolicy methodBreaker = CircuitBreakerPolicy.defaults();
-        private CircuitBreakerPolicy endpointBreaker = CircuitBreakerPolicy.defaults();
+        private CircuitBreakerPolicy endpointBreaker = CircuitBreakerPolicy.endpointDefaults();
         private final Map<String, Map<String, RuleDocument.Limit>> limits = new HashMap<>();
         private final Map<String, Fallback> fallbacks = new LinkedHashMap<>();
         private Set<Status.Code> fallbackOn = EnumSet.of(
@@ -362,7 +362,8 @@ public final class ClientGovernance {
 
         /**
          * The circuit breaker of each endpoint (outlier ejection). Default: {@link
-         * CircuitBreakerPolicy#defaults()}. Rules ({@code "endpointBreaker"}) override it.
+         * CircuitBreakerPolicy#endpointDefaults()} (the rate-based defaults, and ejection after 5
+         * failures in a row). Rules ({@code "endpointBreaker"}) override it.
          */
         public Builder endpointBreaker(CircuitBreakerPolicy policy) {
             this.endpointBreaker = Objects.requireNonNull(policy, "endpointBreaker");

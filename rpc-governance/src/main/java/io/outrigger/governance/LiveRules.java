@@ -3,6 +3,7 @@ package io.outrigger.governance;
 import io.outrigger.core.rules.RuleSource;
 import io.outrigger.governance.internal.RuleParser;
 import io.outrigger.governance.internal.RuleStore;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -46,11 +47,14 @@ public final class LiveRules implements AutoCloseable {
     /**
      * Checks a rule document without applying it (for tools that edit rules).
      *
+     * @return the paths of the fields this version does not know and would ignore ({@code
+     *     [weigths, retry.jitterMode]}), empty when it knows them all: a typo, or a document written
+     *     for a newer Outrigger
      * @throws IllegalArgumentException with the path of the first problem and what was expected,
      *     e.g. {@code at $.retry: retry.maxAttempts: 0 (expected: 1..10)}
      */
-    public static void validate(String json) {
-        RuleParser.parse(Objects.requireNonNull(json, "json"));
+    public static List<String> validate(String json) {
+        return RuleParser.parse(Objects.requireNonNull(json, "json")).ignoredFields();
     }
 
     /** Starts watching the rules of {@code service} now rather than on first use. */

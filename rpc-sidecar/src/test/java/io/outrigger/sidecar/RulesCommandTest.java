@@ -50,9 +50,17 @@ class RulesCommandTest {
                 .contains(bad + " is not a valid rule document")
                 .contains("retry.maxAttempts: 0 (expected: 1..10)");
 
-        Run typo = rules("{\"weigths\": {}}", "validate", "demo.UserService", "-");
-        assertThat(typo.status()).isEqualTo(1);
-        assertThat(typo.err()).contains("standard input").contains("unknown field \"weigths\"");
+        // An unknown field is ignored by callers (forward compatibility), so it is valid, with a warning.
+        Run typo = rules("{\"weigths\": {}, \"retry\": {\"jitterMode\": 1}}", "validate", "demo.UserService", "-");
+        assertThat(typo.status()).isZero();
+        assertThat(typo.out()).isEqualTo("valid" + System.lineSeparator());
+        assertThat(typo.err())
+                .contains("standard input has fields this Outrigger does not know")
+                .contains("[weigths, retry.jitterMode]");
+
+        Run newer = rules("{\"minReaderVersion\": 99}", "validate", "-");
+        assertThat(newer.status()).isEqualTo(1);
+        assertThat(newer.err()).contains("needs a rule reader of version 99 or later");
 
         Run good = rules("{\"timeouts\": {\"*\": 800}}", "validate", "-");
         assertThat(good.status()).isZero();

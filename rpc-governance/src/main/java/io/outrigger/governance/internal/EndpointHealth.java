@@ -160,8 +160,10 @@ public final class EndpointHealth {
             Status status = response.status();
             if (policy.failureCodes().contains(status.code())) {
                 cb.onError(took, TimeUnit.NANOSECONDS, status.asException());
+                entry.failed();
             } else {
                 cb.onSuccess(took, TimeUnit.NANOSECONDS);
+                entry.run.succeeded();
             }
             return response;
         });
@@ -221,6 +223,10 @@ public final class EndpointHealth {
         final CircuitBreakerPolicy policy;
         final CircuitBreaker breaker;
         final AtomicInteger probesLeft = new AtomicInteger();
+        final FailureRun run;
+        /** Set while a run of failures opens the breaker, for its log line. */
+        private volatile boolean openingByRun;
+
         final long openMillis;
         private volatile long openedAtMillis;
         volatile long lastUsedMillis;
@@ -228,6 +234,7 @@ public final class EndpointHealth {
         Entry(String name, CircuitBreakerPolicy policy, Ticker ticker, BreakerListener listener) {
             this.policy = policy;
             this.openMillis = policy.openDuration().toMillis();
+            this.run = new FailureRun(policy.consecutiveFailures());
             this.lastUsedMillis = ticker.clock().millis();
             this.breaker = CircuitBreaker.of(name, Policies.toConfig(policy, ticker));
             BreakerEvents.forward(breaker, listener);
@@ -235,11 +242,19 @@ public final class EndpointHealth {
                 switch (event.getStateTransition().getToState()) {
                     case OPEN -> {
                         openedAtMillis = ticker.clock().millis();
-                        log.warn(
-                                "Endpoint {} ejected: circuit breaker {} (failure rate {}%)",
-                                name,
-                                event.getStateTransition(),
-                                breaker.getMetrics().getFailureRate());
+                        if (openingByRun) {
+                            log.warn(
+                                    "Endpoint {} ejected: circuit breaker {} ({} failures in a row, consecutiveFailures)",
+                                    name,
+                                    event.getStateTransition(),
+                                    run.limit());
+                        } else {
+                            log.warn(
+                                    "Endpoint {} ejected: circuit breaker {} (failure rate {}%)",
+                                    name,
+                                    event.getStateTransition(),
+                                    breaker.getMetrics().getFailureRate());
+                        }
                     }
                     case HALF_OPEN -> probesLeft.set(policy.halfOpenCalls());
                     case CLOSED ->
@@ -247,6 +262,16 @@ public final class EndpointHealth {
                     default -> {}
                 }
             });
+        }
+
+        /** Records a failure in the run (already recorded in the breaker); a long enough run ejects. */
+        void failed() {
+            openingByRun = true;
+            try {
+                run.failed(breaker);
+            } finally {
+                openingByRun = false;
+            }
         }
 
         boolean isEjected(Ticker ticker) {

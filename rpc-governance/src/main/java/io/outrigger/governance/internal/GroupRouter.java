@@ -10,7 +10,8 @@ import java.util.List;
  * Keeps the providers of one group: those the call names in metadata ({@code outrigger-group: blue},
  * or a comma-separated list, {@code blue,green}) if it does, else the group of the service's rules
  * ({@code routing.group}) if they name one, else the group configured in code. No group, or {@code
- * *}: no filtering.
+ * *}: no filtering. When the rules say {@code routing.enforced}, their group holds for every call and
+ * a per-call choice only narrows it.
  *
  * <p>May leave nothing; the call then fails with {@code UNAVAILABLE} naming the groups asked for,
  * where they came from and the groups present (see {@link #noMatch}). A call without the metadata
@@ -39,29 +40,39 @@ public final class GroupRouter implements Router {
     @Override
     public List<Endpoint> route(List<Endpoint> endpoints, RpcRequest request) {
         PerCallSelector.Parsed<List<String>> asked = perCall.of(request);
+        ServiceRules rules = store.current(request.service());
+        List<Endpoint> base = endpoints;
+        String ruleGroup = rules.group();
+        if (rules.routingEnforced() && ruleGroup != null && !ruleGroup.equals("*")) {
+            // The operator's rule holds for every call: a caller may only narrow it.
+            base = Routes.filter(endpoints, e -> e.instance().group().equals(ruleGroup));
+            if (asked == null || base.isEmpty()) {
+                return base;
+            }
+        }
         if (asked != null) {
             if (asked.error() != null) {
                 return List.of(); // noMatch says why
             }
             List<String> groups = asked.value();
             if (groups == null) {
-                return endpoints;
+                return base;
             }
             if (groups.size() == 1) {
                 String g = groups.get(0);
-                return Routes.filter(endpoints, e -> e.instance().group().equals(g));
+                return Routes.filter(base, e -> e.instance().group().equals(g));
             }
-            return Routes.filter(endpoints, e -> groups.contains(e.instance().group()));
+            return Routes.filter(base, e -> groups.contains(e.instance().group()));
         }
-        String group = store.current(request.service()).group();
+        String group = ruleGroup;
         if (group == null) {
             group = configured;
         }
         if (group == null || group.equals("*")) {
-            return endpoints;
+            return base;
         }
         String g = group;
-        return Routes.filter(endpoints, e -> e.instance().group().equals(g));
+        return Routes.filter(base, e -> e.instance().group().equals(g));
     }
 
     @Override
@@ -76,6 +87,12 @@ public final class GroupRouter implements Router {
             }
             groups = String.join(",", asked.value());
             source = "asked per call in metadata " + perCall.header();
+            ServiceRules rules = store.current(request.service());
+            if (rules.routingEnforced()
+                    && rules.group() != null
+                    && !rules.group().equals("*")) {
+                groups = rules.group() + " enforced by the service's rules (routing.enforced), then " + groups;
+            }
         } else if (store.current(request.service()).group() != null) {
             groups = store.current(request.service()).group();
             source = "from the service's rules, routing.group";

@@ -77,8 +77,10 @@ public final class MethodBreakerInterceptor implements Interceptor {
             Status status = response.status();
             if (policy.failureCodes().contains(status.code())) {
                 cb.onError(took, TimeUnit.NANOSECONDS, status.asException());
+                b.run.failed(cb);
             } else {
                 cb.onSuccess(took, TimeUnit.NANOSECONDS);
+                b.run.succeeded();
             }
             return response;
         });
@@ -135,11 +137,13 @@ public final class MethodBreakerInterceptor implements Interceptor {
         final String name;
         final CircuitBreakerPolicy policy;
         final CircuitBreaker breaker;
+        final FailureRun run;
         private volatile long openedAtMillis;
 
         Breaker(String name, CircuitBreakerPolicy policy, Ticker ticker, BreakerListener listener) {
             this.name = name;
             this.policy = policy;
+            this.run = new FailureRun(policy.consecutiveFailures());
             this.breaker = CircuitBreaker.of(name, Policies.toConfig(policy, ticker));
             BreakerEvents.forward(breaker, listener);
             breaker.getEventPublisher().onStateTransition(event -> {

@@ -75,6 +75,9 @@ final class Policies {
                     : base.slowCallRateThreshold();
             b.slowCalls(d, rate);
         }
+        if (section.consecutiveFailures() != null) {
+            b.consecutiveFailures(section.consecutiveFailures());
+        }
         if (section.failureCodes() != null) {
             Set<Status.Code> codes = RuleDocument.codes("failureCodes", section.failureCodes());
             b.failureCodes(codes.toArray(Status.Code[]::new));

@@ -15,6 +15,9 @@ import java.util.Set;
  * ranges in its constructor, so Jackson reports the failing field with its path.
  *
  * @param description free text for people (who changed what, and why); ignored by the data plane
+ * @param minReaderVersion the oldest rule reader that may apply this document ({@link
+ *     RuleParser#READER_VERSION}); a reader older than that rejects it whole and keeps its rules.
+ *     For documents whose new fields must not be half-understood; absent: any reader
  * @param weights weight overrides by instance id ({@code host:port}), 0..10000
  * @param routing version and group selection and weighted splits
  * @param timeouts call timeouts in milliseconds by method name, {@code "*"} for every other method
@@ -27,6 +30,7 @@ import java.util.Set;
  */
 public record RuleDocument(
         String description,
+        Integer minReaderVersion,
         Map<String, Integer> weights,
         Routing routing,
         Map<String, Long> timeouts,
@@ -42,6 +46,9 @@ public record RuleDocument(
 
     /** Checks ranges; absent maps and lists become empty. */
     public RuleDocument {
+        if (minReaderVersion != null) {
+            check(minReaderVersion >= 1, "minReaderVersion: " + minReaderVersion + " (expected: >= 1)");
+        }
         weights = copy(weights);
         weights.forEach((id, w) -> {
             check(!id.isEmpty(), "weights: empty instance id (expected: host:port)");
@@ -80,9 +87,18 @@ public record RuleDocument(
      * @param splits weighted splits, e.g. 5% of calls to version {@code 2.*}
      * @param splitKeyHeader the request header whose hash chooses the split (sticky per key); absent:
      *     random per call
+     * @param enforced whether {@code versions} and {@code group} hold for every call: a caller's
+     *     per-call version or group (metadata) can then only narrow them, never select a provider
+     *     they exclude; absent or false: a per-call choice replaces them
      */
-    public record Routing(List<String> versions, String group, List<Split> splits, String splitKeyHeader) {
-        static final Routing NONE = new Routing(null, null, null, null);
+    public record Routing(
+            List<String> versions, String group, List<Split> splits, String splitKeyHeader, Boolean enforced) {
+        static final Routing NONE = new Routing(null, null, null, null, null);
+
+        /** Whether the rule's selection holds whatever the caller asks. */
+        public boolean isEnforced() {
+            return Boolean.TRUE.equals(enforced);
+        }
 
         /** Checks patterns and percentages. */
         public Routing {
@@ -192,6 +208,8 @@ public record RuleDocument(
      * @param slowCallMillis calls slower than this count as slow
      * @param slowCallRatePercent the slow-call rate that opens the breaker, (0, 100]
      * @param failureCodes the status codes counted as failures
+     * @param consecutiveFailures failures in a row that open the breaker whatever the rate, 0..10000;
+     *     0 turns that off
      */
     public record Breaker(
             Double failureRatePercent,
@@ -201,7 +219,8 @@ public record RuleDocument(
             Integer halfOpenCalls,
             Long slowCallMillis,
             Double slowCallRatePercent,
-            List<String> failureCodes) {
+            List<String> failureCodes,
+            Integer consecutiveFailures) {
         /** Checks ranges and codes. */
         public Breaker {
             if (failureRatePercent != null) {
@@ -240,6 +259,11 @@ public record RuleDocument(
             if (failureCodes != null) {
                 check(!failureCodes.isEmpty(), "failureCodes: empty (expected: at least one status code)");
                 codes("failureCodes", failureCodes);
+            }
+            if (consecutiveFailures != null) {
+                check(
+                        consecutiveFailures >= 0 && consecutiveFailures <= 10_000,
+                        "consecutiveFailures: " + consecutiveFailures + " (expected: 0..10000)");
             }
         }
     }

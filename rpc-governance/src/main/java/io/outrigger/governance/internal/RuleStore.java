@@ -92,6 +92,13 @@ public final class RuleStore implements AutoCloseable {
             }
             rules = next;
             lastRejection = null;
+            if (!next.ignoredFields().isEmpty()) {
+                log.warn(
+                        "The rules of {} have fields this Outrigger does not know, ignored: {}"
+                                + " (written for a newer version? the rest is applied)",
+                        service,
+                        next.ignoredFields());
+            }
             if (json == null) {
                 log.info("Rules of {} removed; using the configured defaults", service);
             } else {

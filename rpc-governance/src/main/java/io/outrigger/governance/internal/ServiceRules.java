@@ -13,8 +13,8 @@ import java.util.Set;
 public final class ServiceRules {
 
     /** No rules: every component uses what was configured in code. */
-    public static final ServiceRules NONE =
-            new ServiceRules(new RuleDocument(null, null, null, null, null, null, null, null, null, null), "{}");
+    public static final ServiceRules NONE = new ServiceRules(
+            new RuleDocument(null, null, null, null, null, null, null, null, null, null, null), "{}", List.of());
 
     private final RuleDocument document;
     private final String json;
@@ -23,6 +23,7 @@ public final class ServiceRules {
     private final Set<Status.Code> retryOn;
     private final Set<Status.Code> retryIdempotentOn;
     private final boolean degradeAll;
+    private final List<String> ignoredFields;
 
     /** A split with its selector parsed. */
     public record Split(VersionPattern version, String tag, double percent) {
@@ -37,9 +38,10 @@ public final class ServiceRules {
         }
     }
 
-    ServiceRules(RuleDocument document, String json) {
+    ServiceRules(RuleDocument document, String json, List<String> ignoredFields) {
         this.document = document;
         this.json = json;
+        this.ignoredFields = List.copyOf(ignoredFields);
         this.versions = VersionPattern.parseAll(document.routing().versions());
         this.splits = document.routing().splits().stream()
                 .map(s ->
@@ -51,6 +53,16 @@ public final class ServiceRules {
                 ? null
                 : RuleDocument.codes("retryIdempotentOn", retry.retryIdempotentOn());
         this.degradeAll = document.degrade().contains("*");
+    }
+
+    /** Fields of the document this reader does not know and ignored ({@code retry.newField}). */
+    public List<String> ignoredFields() {
+        return ignoredFields;
+    }
+
+    /** Whether the routing rule's versions and group hold whatever a caller asks per call. */
+    public boolean routingEnforced() {
+        return document.routing().isEnforced();
     }
 
     /** The document these rules came from. */

@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * Keeps the providers whose version matches one of the patterns: those the call carries in metadata
  * ({@code outrigger-version: 2.*}, a comma-separated list) if any, else those of the service's rules
- * ({@code routing.versions}) if any, else those configured in code. No patterns: no filtering.
+ * ({@code routing.versions}) if any, else those configured in code. No patterns: no filtering. When
+ * the rules say {@code routing.enforced}, their versions hold for every call and a per-call choice
+ * only narrows them.
  *
  * <p>May leave nothing; the call then fails with {@code UNAVAILABLE} naming the versions asked for,
  * where they came from and the versions present (see {@link #noMatch}). A malformed per-call
@@ -36,23 +38,35 @@ public final class VersionRouter implements Router {
     public List<Endpoint> route(List<Endpoint> endpoints, RpcRequest request) {
         List<VersionPattern> patterns;
         PerCallSelector.Parsed<List<VersionPattern>> asked = perCall.of(request);
+        ServiceRules rules = store.current(request.service());
+        List<Endpoint> base = endpoints;
+        if (rules.routingEnforced() && !rules.versions().isEmpty()) {
+            // The operator's rule holds for every call: a caller may only narrow it.
+            List<VersionPattern> enforced = rules.versions();
+            base = Routes.filter(
+                    endpoints,
+                    e -> VersionPattern.matchesAny(enforced, e.instance().version()));
+            if (asked == null || base.isEmpty()) {
+                return base;
+            }
+        }
         if (asked != null) {
             if (asked.error() != null) {
                 return List.of(); // noMatch says why
             }
             patterns = asked.value();
         } else {
-            patterns = store.current(request.service()).versions();
+            patterns = rules.versions();
             if (patterns.isEmpty()) {
                 patterns = configured;
             }
         }
         if (patterns.isEmpty()) {
-            return endpoints;
+            return base;
         }
         List<VersionPattern> p = patterns;
         return Routes.filter(
-                endpoints, e -> VersionPattern.matchesAny(p, e.instance().version()));
+                base, e -> VersionPattern.matchesAny(p, e.instance().version()));
     }
 
     @Override
@@ -67,6 +81,11 @@ public final class VersionRouter implements Router {
             }
             patterns = join(asked.value());
             source = "asked per call in metadata " + perCall.header();
+            ServiceRules rules = store.current(request.service());
+            if (rules.routingEnforced() && !rules.versions().isEmpty()) {
+                patterns = join(rules.versions()) + " enforced by the service's rules (routing.enforced), then "
+                        + patterns;
+            }
         } else if (!store.current(request.service()).versions().isEmpty()) {
             patterns = join(store.current(request.service()).versions());
             source = "from the service's rules, routing.versions";

@@ -120,6 +120,71 @@ class BreakerTest {
     }
 
     @Test
+    void aLowTrafficEndpointThatFailsEveryCallIsEjectedAfterFiveInARow() {
+        // Five calls a minute, all failing: the rate-based window (20 calls) never judges them.
+        FakeEndpoint good = FakeEndpoint.of(1);
+        FakeEndpoint bad = FakeEndpoint.of(2).answering(RpcResponse.failure(Status.UNAVAILABLE));
+        EndpointHealth rateOnly =
+                new EndpointHealth(CircuitBreakerPolicy.defaults(), store, ticker, BreakerListener.none());
+        EndpointHealth health =
+                new EndpointHealth(CircuitBreakerPolicy.endpointDefaults(), store, ticker, BreakerListener.none());
+        Interceptor rateOnlyRecorder = rateOnly.interceptor();
+        Interceptor recorder = health.interceptor();
+        for (int i = 0; i < 4; i++) {
+            clock.advance(Duration.ofSeconds(12));
+            join(recorder.intercept(at(bad), bad));
+            join(rateOnlyRecorder.intercept(at(bad), bad));
+        }
+        assertThat(health.state("demo.UserService", bad)).isEqualTo(CircuitBreaker.State.CLOSED);
+        clock.advance(Duration.ofSeconds(12));
+        join(recorder.intercept(at(bad), bad));
+        join(rateOnlyRecorder.intercept(at(bad), bad));
+        assertThat(health.state("demo.UserService", bad)).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(health.router().route(List.of(good, bad), CALL)).containsExactly(good);
+        // Rates alone keep it in rotation, which was the hole.
+        for (int i = 0; i < 14; i++) {
+            join(rateOnlyRecorder.intercept(at(bad), bad));
+        }
+        assertThat(rateOnly.state("demo.UserService", bad)).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(rateOnly.router().route(List.of(good, bad), CALL)).containsExactly(good, bad);
+    }
+
+    @Test
+    void aSuccessEndsTheRunAndRulesSetItsLength() {
+        FakeEndpoint flaky = FakeEndpoint.of(2).answering(RpcResponse.failure(Status.INTERNAL));
+        EndpointHealth health =
+                new EndpointHealth(CircuitBreakerPolicy.endpointDefaults(), store, ticker, BreakerListener.none());
+        Interceptor recorder = health.interceptor();
+        for (int round = 0; round < 3; round++) {
+            flaky.answering(RpcResponse.failure(Status.INTERNAL));
+            for (int i = 0; i < 4; i++) {
+                join(recorder.intercept(at(flaky), flaky));
+            }
+            flaky.answering(RpcResponse.ok(Payload.of("ok")));
+            join(recorder.intercept(at(flaky), flaky));
+        }
+        // 12 failures of 15 calls, never 5 in a row, under the 20 calls the rate needs.
+        assertThat(health.state("demo.UserService", flaky)).isEqualTo(CircuitBreaker.State.CLOSED);
+
+        source.set("demo.UserService", "{\"endpointBreaker\": {\"consecutiveFailures\": 2}}");
+        flaky.answering(RpcResponse.failure(Status.INTERNAL));
+        join(recorder.intercept(at(flaky), flaky));
+        assertThat(health.state("demo.UserService", flaky)).isEqualTo(CircuitBreaker.State.CLOSED);
+        join(recorder.intercept(at(flaky), flaky));
+        assertThat(health.state("demo.UserService", flaky)).isEqualTo(CircuitBreaker.State.OPEN);
+
+        source.set("demo.UserService", "{\"endpointBreaker\": {\"consecutiveFailures\": 0}}");
+        for (int i = 0; i < 19; i++) {
+            join(recorder.intercept(at(flaky), flaky));
+        }
+        assertThat(health.state("demo.UserService", flaky)).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    private static RpcRequest at(Endpoint endpoint) {
+        return CALL.withAttribute(CallAttributes.ENDPOINT, endpoint);
+    }
+
+    @Test
     void endpointBreakerEjectsAnEndpointAndProbesItBack() {
         FakeEndpoint good = FakeEndpoint.of(1);
         FakeEndpoint bad = FakeEndpoint.of(2).answering(RpcResponse.failure(Status.INTERNAL));

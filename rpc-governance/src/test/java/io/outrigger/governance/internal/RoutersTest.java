@@ -135,6 +135,36 @@ class RoutersTest {
     }
 
     @Test
+    void anEnforcedVersionRuleCannotBeWidenedByACallersPin() {
+        VersionRouter router = new VersionRouter(List.of(), store, VERSION);
+        source.set("demo.UserService", "{\"routing\": {\"versions\": [\"1.*\"], \"enforced\": true}}");
+
+        assertThat(router.route(all, REQUEST)).containsExactly(v14, v15);
+        // A pin inside the rule narrows it; one outside finds nothing, and says why.
+        assertThat(router.route(all, REQUEST.withHeader(VERSION, "1.5.*"))).containsExactly(v15);
+        RpcRequest pinned = REQUEST.withHeader(VERSION, "2.*");
+        assertThat(router.route(all, pinned)).isEmpty();
+        assertThat(router.noMatch(all, pinned).description())
+                .contains("version=1.* enforced by the service's rules (routing.enforced), then 2.*");
+
+        // Not enforced: the caller's pin wins, as before.
+        source.set("demo.UserService", "{\"routing\": {\"versions\": [\"1.*\"]}}");
+        assertThat(router.route(all, pinned)).containsExactly(v20, canary);
+    }
+
+    @Test
+    void anEnforcedGroupRuleCannotBeWidenedByACallersGroup() {
+        GroupRouter router = new GroupRouter(null, store, GROUP);
+        source.set("demo.UserService", "{\"routing\": {\"group\": \"blue\", \"enforced\": true}}");
+
+        assertThat(router.route(all, REQUEST)).containsExactly(v15, v20);
+        assertThat(router.route(all, REQUEST.withHeader(GROUP, "*"))).containsExactly(v15, v20);
+        RpcRequest other = REQUEST.withHeader(GROUP, "green");
+        assertThat(router.route(all, other)).isEmpty();
+        assertThat(router.noMatch(all, other).description()).contains("group=blue enforced by the service's rules");
+    }
+
+    @Test
     void tagRouterSendsTaggedCallsToTaggedProvidersAndFallsBackToUntagged() {
         TagRouter router = new TagRouter("outrigger-tag");
         RpcRequest canaryCall = REQUEST.withHeader("outrigger-tag", "canary");

@@ -60,13 +60,30 @@ class RuleParserTest {
     }
 
     @Test
-    void unknownFieldsAreRejectedWithTheirPathAndTheKnownNames() {
-        assertThatThrownBy(() -> RuleParser.parse("{\"weigths\": {}}"))
-                .hasMessageContaining("unknown field \"weigths\" at $")
-                .hasMessageContaining("weights");
-        assertThatThrownBy(() -> RuleParser.parse("{\"retry\": {\"maxAttempt\": 3}}"))
-                .hasMessageContaining("unknown field \"maxAttempt\" at $.retry")
-                .hasMessageContaining("maxAttempts");
+    void anOldReaderAppliesANewerDocumentIgnoringAndNamingTheFieldsItDoesNotKnow() {
+        // Written for a later Outrigger: a new section, a new field in a known one, one in a list.
+        ServiceRules rules = RuleParser.parse("""
+                {"retry": {"maxAttempts": 2, "hedgeAfterMillis": 30},
+                 "adaptiveConcurrency": {"target": "p99"},
+                 "routing": {"splits": [{"version": "2.*", "percent": 5, "sticky": true}]}}
+                """);
+
+        assertThat(rules.retry().maxAttempts()).isEqualTo(2);
+        assertThat(rules.splits()).hasSize(1);
+        assertThat(rules.ignoredFields())
+                .containsExactly("retry.hedgeAfterMillis", "adaptiveConcurrency", "routing.splits[0].sticky");
+        assertThat(RuleParser.parse("{\"retry\": {\"maxAttempts\": 2}}").ignoredFields())
+                .isEmpty();
+    }
+
+    @Test
+    void aDocumentMayRequireANewerReaderAndIsThenRejectedWhole() {
+        assertThatThrownBy(() -> RuleParser.parse("{\"minReaderVersion\": 99, \"retry\": {\"maxAttempts\": 1}}"))
+                .hasMessageContaining("needs a rule reader of version 99 or later")
+                .hasMessageContaining("this one is version " + RuleParser.READER_VERSION);
+        assertThat(RuleParser.parse("{\"minReaderVersion\": " + RuleParser.READER_VERSION + "}")
+                        .ignoredFields())
+                .isEmpty();
     }
 
     @Test

@@ -174,12 +174,16 @@ public final class RulesCommand {
     }
 
     private static boolean valid(String file, String json, PrintStream err) {
+        String name = "-".equals(file) ? "standard input" : file;
         try {
-            LiveRules.validate(json);
+            List<String> ignored = LiveRules.validate(json);
+            if (!ignored.isEmpty()) {
+                err.println("rules: warning: " + name + " has fields this Outrigger does not know; callers of this"
+                        + " version ignore them: " + ignored + " (a typo, or written for a newer version?)");
+            }
             return true;
         } catch (IllegalArgumentException e) {
-            err.println("rules: " + ("-".equals(file) ? "standard input" : file) + " is not a valid rule document: "
-                    + e.getMessage());
+            err.println("rules: " + name + " is not a valid rule document: " + e.getMessage());
             return false;
         }
     }
