@@ -418,7 +418,17 @@ public final class ServiceWatch {
         if (result instanceof FileNodeCache.Loaded loaded) {
             return PushProtection.sorted(loaded.instances());
         }
-        if (result instanceof FileNodeCache.Corrupt corrupt) {
+        if (result instanceof FileNodeCache.Expired expired) {
+            // Providers listed days ago are likely gone or moved: starting from them would send the
+            // first calls to strangers, or to nobody, while looking healthy.
+            log.warn(
+                    "ignoring registry cache file {}: written at {}, {} ago, older than the limit of {}"
+                            + " (fileCacheMaxAge)",
+                    expired.file(),
+                    expired.writtenAt(),
+                    expired.age().withNanos(0),
+                    expired.maxAge());
+        } else if (result instanceof FileNodeCache.Corrupt corrupt) {
             log.warn("ignoring corrupt registry cache file {}: {}", corrupt.file(), corrupt.reason());
         } else if (reportMissing) {
             log.debug("no registry cache file {}", result.file());
