@@ -11,6 +11,7 @@ import io.outrigger.core.cluster.Endpoint;
 import io.outrigger.core.cluster.LoadBalancer;
 import io.outrigger.core.cluster.Router;
 import io.outrigger.core.internal.transport.ClientTransport;
+import io.outrigger.core.internal.transport.PeerConnections;
 import io.outrigger.core.registry.InstanceListener;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
@@ -168,9 +169,19 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
             ClusterEndpoint existing = byId.remove(instance.id());
             ClusterEndpoint endpoint;
             if (existing == null) {
-                endpoint = new ClusterEndpoint(instance, transport.acquire(instance.host(), instance.port()));
+                PeerConnections peer = transport.acquire(instance.host(), instance.port());
+                peer.incarnation(instance.incarnation());
+                endpoint = new ClusterEndpoint(instance, peer);
+                endpoint.attempt = attemptChain(endpoint);
+            } else if (restarted(existing.instance, instance)) {
+                // The same address, another process (restarted faster than the registry noticed):
+                // cold, so it warms up from the start, and called over new connections.
+                log.info("{}: {} was restarted; it warms up again", service, instance.id());
+                existing.peer.incarnation(instance.incarnation());
+                endpoint = new ClusterEndpoint(instance, existing.peer);
                 endpoint.attempt = attemptChain(endpoint);
             } else if (!existing.instance.equals(instance)) {
+                existing.peer.incarnation(instance.incarnation()); // e.g. learnt from an upgraded provider
                 endpoint = existing.withInstance(instance);
                 endpoint.attempt = attemptChain(endpoint);
             } else {
@@ -187,6 +198,13 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
         byId.putAll(next);
         endpoints = List.copyOf(list);
         log.debug("{}: {} providers: {}", service, list.size(), list);
+    }
+
+    /** Whether {@code now} is another process than {@code before}: both say which, and differ. */
+    private static boolean restarted(ServiceInstance before, ServiceInstance now) {
+        return !before.incarnation().isEmpty()
+                && !now.incarnation().isEmpty()
+                && !before.incarnation().equals(now.incarnation());
     }
 
     /** {@code endpoint} wrapped by the endpoint-level interceptors (outermost first). */
