@@ -62,7 +62,8 @@ class InstanceJsonTest {
         assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"incarnation\":\"8f2c\"");
         assertThat(InstanceJson.fromBytes(bytes, "demo.UserService")).isEqualTo(restarted);
 
-        ServiceInstance unknown = ServiceInstance.builder("demo.UserService", "127.0.0.1", 7001).build();
+        ServiceInstance unknown =
+                ServiceInstance.builder("demo.UserService", "127.0.0.1", 7001).build();
         assertThat(new String(InstanceJson.toBytes(unknown), StandardCharsets.UTF_8))
                 .doesNotContain("incarnation");
         ServiceInstance older = InstanceJson.fromBytes(

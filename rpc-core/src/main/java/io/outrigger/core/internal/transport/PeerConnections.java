@@ -123,6 +123,21 @@ public final class PeerConnections {
         return true;
     }
 
+    /**
+     * Whether a connection is up and usable now: open, not told to go away by the provider, and (by
+     * the heartbeats) answering, since a connection that reads nothing for 3 heartbeat intervals is
+     * closed.
+     */
+    public boolean connected() {
+        for (int i = 0; i < slots.length(); i++) {
+            ClientConnection c = slots.get(i);
+            if (c != null && c.isUsable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether a call sent now has a chance: a usable connection, or no back-off in force. */
     public boolean isAvailable() {
         for (int i = 0; i < slots.length(); i++) {
