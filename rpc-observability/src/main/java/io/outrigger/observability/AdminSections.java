@@ -60,8 +60,12 @@ public final class AdminSections {
      * <pre>{@code
      * {"demo.UserService": {"source": "file-cache", "instances": [
      *     {"id": "10.0.0.5:7000", "host": "10.0.0.5", "port": 7000, "weight": 100, "version": "1.4",
-     *      "group": "", "tags": ["canary"], "zone": "", "available": true, "in_flight": 0}]}}
+     *      "group": "", "tags": ["canary"], "zone": "", "available": true, "in_flight": 0,
+     *      "held": false}], "held": []}}
      * }</pre>
+     *
+     * <p>{@code held} lists the instances the registry lost that the client still calls because its
+     * connections to them work ({@code Endpoint.isHeld()}).
      *
      * @param source names where a service's instances come from now, e.g. {@code registry} or {@code
      *     file-cache} (the registry module knows; this module does not depend on it)
@@ -76,9 +80,16 @@ public final class AdminSections {
                 for (Endpoint e : client.endpoints(service)) {
                     instances.add(describe(e));
                 }
+                List<String> held = new ArrayList<>();
+                for (Endpoint e : client.endpoints(service)) {
+                    if (e.isHeld()) {
+                        held.add(e.instance().id());
+                    }
+                }
                 Map<String, Object> s = new LinkedHashMap<>();
                 s.put("source", source.apply(service));
                 s.put("instances", instances);
+                s.put("held", held);
                 services.put(service, s);
             }
             return services;
@@ -98,6 +109,7 @@ public final class AdminSections {
         m.put("zone", i.zone());
         m.put("available", endpoint.isAvailable());
         m.put("in_flight", endpoint.inFlight());
+        m.put("held", endpoint.isHeld());
         return m;
     }
 }

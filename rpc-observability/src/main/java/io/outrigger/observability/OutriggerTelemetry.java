@@ -275,6 +275,32 @@ public final class OutriggerTelemetry {
     }
 
     /**
+     * Reports {@code outrigger.client.instances.held} each time metrics are collected: for each
+     * service, how many instances the registry lost that the client still calls because its
+     * connections to them work. Anything above 0 means the registry and the network disagree (a
+     * partition between providers and the registry, most likely). {@code RpcClient::heldInstances}
+     * fits. Close the registration when the client goes away.
+     *
+     * @param heldByService called on collection, on the metrics reader's thread; the held instance ids
+     *     of each service (services without any may be left out)
+     */
+    public Registration observeHeldInstances(Supplier<Map<String, List<String>>> heldByService) {
+        Objects.requireNonNull(heldByService, "heldByService");
+        ObservableLongGauge gauge = meter.gaugeBuilder("outrigger.client.instances.held")
+                .ofLongs()
+                .setUnit("{instance}")
+                .setDescription("Instances the registry lost that the client still calls over working connections.")
+                .buildWithCallback(m -> {
+                    Map<String, List<String>> held = safely(heldByService, "held instances");
+                    if (held != null) {
+                        held.forEach((service, ids) ->
+                                m.record(ids.size(), Attributes.of(OutriggerAttributes.SERVICE, service)));
+                    }
+                });
+        return gauge::close;
+    }
+
+    /**
      * Reports {@code outrigger.registry.connected}: 1 while {@code connected} says so, else 0, each
      * time metrics are collected.
      *

@@ -17,6 +17,7 @@ import io.outrigger.core.testing.EchoServiceImpl;
 import io.outrigger.core.testing.ServerExtension;
 import io.outrigger.serialization.testing.proto.EchoRequest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -207,6 +208,15 @@ class MetricsTest {
             assertThat(gauge.getUnit()).isEqualTo("s");
             assertThat(gauge.getDoubleGaugeData().getPoints()).singleElement().satisfies(p -> {
                 assertThat(p.getValue()).isEqualTo(1.5);
+                assertThat(p.getAttributes().get(OutriggerAttributes.SERVICE)).isEqualTo("demo.UserService");
+            });
+        }
+
+        try (var held = telemetry.observeHeldInstances(
+                () -> Map.of("demo.UserService", List.of("127.0.0.1:7001", "127.0.0.1:7002")))) {
+            MetricData gauge = otel.metric("outrigger.client.instances.held");
+            assertThat(gauge.getLongGaugeData().getPoints()).singleElement().satisfies(p -> {
+                assertThat(p.getValue()).isEqualTo(2);
                 assertThat(p.getAttributes().get(OutriggerAttributes.SERVICE)).isEqualTo("demo.UserService");
             });
         }

@@ -99,7 +99,7 @@ public final class ZooKeeperRegistry implements Registry {
         this.layout = connection.layout();
         this.startupWait = b.startupWait;
         this.clock = b.clock;
-        this.fileCache = b.fileCache ? new FileNodeCache(b.cacheDirectory(), clock) : null;
+        this.fileCache = b.fileCache ? new FileNodeCache(b.cacheDirectory(), clock, b.fileCacheMaxAge) : null;
         this.watchOptions = new ServiceWatch.Options(
                 layout,
                 b.coalescingWindow,
@@ -469,10 +469,13 @@ public final class ZooKeeperRegistry implements Registry {
         public static final Duration DEFAULT_CONFIRMATION_DELAY = Duration.ofSeconds(5);
         /** Default {@link #coalescingWindow}. */
         public static final Duration DEFAULT_COALESCING_WINDOW = Duration.ofMillis(100);
+        /** Default {@link #fileCacheMaxAge}. */
+        public static final Duration DEFAULT_FILE_CACHE_MAX_AGE = Duration.ofDays(7);
 
         private final ConnectionSettings.Builder connection;
         private Path cacheDirectory;
         private boolean fileCache = true;
+        private Duration fileCacheMaxAge = DEFAULT_FILE_CACHE_MAX_AGE;
         private Duration startupWait = DEFAULT_STARTUP_WAIT;
         private boolean pushProtection = true;
         private double threshold = DEFAULT_PUSH_PROTECTION_THRESHOLD;
@@ -544,6 +547,21 @@ public final class ZooKeeperRegistry implements Registry {
         }
 
         /**
+         * The oldest provider snapshot the file cache serves, by its {@code writtenAt} (or, without
+         * one, the file's modification time) against the {@link #clock}. An older snapshot is logged
+         * ({@code WARN}, naming the file, its age and this limit) and ignored, as if there were none.
+         * Default 7 days.
+         */
+        public Builder fileCacheMaxAge(Duration maxAge) {
+            Objects.requireNonNull(maxAge, "fileCacheMaxAge");
+            if (maxAge.isNegative() || maxAge.isZero()) {
+                throw new IllegalArgumentException("fileCacheMaxAge: " + maxAge + " (expected: > 0)");
+            }
+            this.fileCacheMaxAge = maxAge;
+            return this;
+        }
+
+        /**
          * How long a subscription waits for ZooKeeper before starting from the file cache, counted from
          * {@link #build()} while the first connection is pending. Default 3 s. Zero: start from the
          * file at once whenever ZooKeeper is not connected.
@@ -590,7 +608,10 @@ public final class ZooKeeperRegistry implements Registry {
             return this;
         }
 
-        /** The clock for timestamps written to the file cache and markers. Default UTC system clock. */
+        /**
+         * The clock for timestamps written to the file cache and markers, and for the age of the
+         * snapshots read. Default UTC system clock.
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +69,7 @@ class FileCacheFailureTest {
                         + "\"instances\":[{\"service\":\"demo.UserService\",\"host\":\"127.0.0.1\",\"port\":7001}]}");
         try (ZooKeeperRegistry consumer = ZooKeeperTesting.registry(unreachable(), cacheDir)
                 .startupWait(Duration.ofMillis(200))
+                .clock(Clock.fixed(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC)) // a day later
                 .build()) {
             ZooKeeperTesting.Recorder recorder = new ZooKeeperTesting.Recorder();
             consumer.subscribe(SERVICE, recorder);

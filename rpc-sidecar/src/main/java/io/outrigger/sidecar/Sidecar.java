@@ -213,6 +213,7 @@ public final class Sidecar implements AutoCloseable {
             announce.put(
                     export.service(),
                     ServiceInstance.builder(export.service(), host, rpcServer.port())
+                            .incarnation(rpcServer.incarnation())
                             .metadata("sidecar", "true")
                             .build());
         }

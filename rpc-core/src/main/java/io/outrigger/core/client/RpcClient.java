@@ -21,7 +21,9 @@ import io.outrigger.core.tls.TlsConfig;
 import io.outrigger.serialization.Serializers;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
@@ -78,7 +80,8 @@ public final class RpcClient implements AutoCloseable {
                 b.fallback,
                 b.metrics,
                 b.tracing,
-                List.copyOf(b.interceptors)));
+                List.copyOf(b.interceptors),
+                b.lostProviderHold));
     }
 
     public static Builder builder() {
@@ -122,6 +125,23 @@ public final class RpcClient implements AutoCloseable {
         return services.names();
     }
 
+    /**
+     * The instances of each referenced service that the registry lost (their registration ended
+     * without a graceful departure) and that this client still calls because its own connection to
+     * them is up and answering heartbeats (see {@link Builder#lostProviderHold}); services without
+     * any are left out. For admin pages and gauges.
+     */
+    public Map<String, List<String>> heldInstances() {
+        Map<String, List<String>> held = new LinkedHashMap<>();
+        for (String service : services.names()) {
+            List<String> ids = services.held(service);
+            if (!ids.isEmpty()) {
+                held.put(service, ids);
+            }
+        }
+        return held;
+    }
+
     /** The serializers this client encodes and decodes with. */
     public Serializers serializers() {
         return serializers;
@@ -151,6 +171,9 @@ public final class RpcClient implements AutoCloseable {
      * the defaults are documented on each method and validated eagerly.
      */
     public static final class Builder {
+        /** Default {@link #lostProviderHold}. */
+        public static final Duration DEFAULT_LOST_PROVIDER_HOLD = Duration.ofMinutes(10);
+
         private Registry registry;
         private Serializers serializers = Serializers.defaults();
         private Duration defaultTimeout = Duration.ofSeconds(5);
@@ -158,6 +181,7 @@ public final class RpcClient implements AutoCloseable {
         private int connectionsPerEndpoint = 1;
         private Duration connectTimeout = Duration.ofSeconds(3);
         private Duration heartbeatInterval = Duration.ofSeconds(15);
+        private Duration lostProviderHold = DEFAULT_LOST_PROVIDER_HOLD;
         private int maxMessageSize = ProtocolLimits.DEFAULT_MAX_MESSAGE_SIZE;
         private int maxMetadataSize = ProtocolLimits.DEFAULT_MAX_METADATA_SIZE;
         private Duration reconnectBackoffMin = Duration.ofMillis(100);
@@ -252,6 +276,24 @@ public final class RpcClient implements AutoCloseable {
         /** How long a connect may take. Default 3 s. */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = Checks.positive("connectTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * How long, at most, the client keeps calling an instance the registry <em>lost</em> — removed
+         * without a graceful departure, as when a provider's registry session expires in a partition
+         * while it keeps serving — as long as this client's own connection to it is up and answering
+         * heartbeats. The instance is dropped as soon as that connection fails (or the provider says
+         * it is going away), when the registry reports it withdrawn, or after this long. While held it
+         * is called only over that connection ({@link Endpoint#isHeld()}, {@link #heldInstances()}).
+         * Default 10 minutes; zero: drop lost instances at once, as the registry says.
+         */
+        public Builder lostProviderHold(Duration hold) {
+            Objects.requireNonNull(hold, "lostProviderHold");
+            if (hold.isNegative()) {
+                throw new IllegalArgumentException("lostProviderHold: " + hold + " (expected: >= 0)");
+            }
+            this.lostProviderHold = hold;
             return this;
         }
 

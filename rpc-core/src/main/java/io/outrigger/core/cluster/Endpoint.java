@@ -26,4 +26,14 @@ public interface Endpoint extends Invoker {
 
     /** Nanoseconds since this caller first saw the instance (for warm-up), on the monotonic clock. */
     long ageNanos();
+
+    /**
+     * Whether the registry lost this instance (its registration ended without a graceful departure)
+     * and the client keeps calling it only because its own connection to it is up and answering
+     * heartbeats. Such an endpoint is available only while that connection is; it is dropped when
+     * the connection fails or the hold reaches its cap. Default false.
+     */
+    default boolean isHeld() {
+        return false;
+    }
 }

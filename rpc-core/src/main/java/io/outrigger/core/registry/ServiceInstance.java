@@ -25,6 +25,10 @@ import java.util.TreeSet;
  * @param serializers names of the serializers the provider accepts, e.g. {@code protobuf}
  * @param protocolVersion the wire-protocol version the provider speaks
  * @param metadata anything else (free-form, small)
+ * @param incarnation an opaque id of the provider <em>process</em> (of its server's start), new on
+ *     every start; empty when unknown (older providers). Callers compare it only for equality: a
+ *     new incarnation at the same {@code host:port} is a restarted process, which warms up again
+ *     and is called over new connections
  */
 public record ServiceInstance(
         String service,
@@ -37,7 +41,8 @@ public record ServiceInstance(
         String zone,
         List<String> serializers,
         int protocolVersion,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        String incarnation) {
 
     /** The default {@link #weight}. */
     public static final int DEFAULT_WEIGHT = 100;
@@ -60,6 +65,7 @@ public record ServiceInstance(
         tags = Set.copyOf(Objects.requireNonNullElse(tags, Set.of()));
         serializers = List.copyOf(Objects.requireNonNullElse(serializers, List.of()));
         metadata = Map.copyOf(Objects.requireNonNullElse(metadata, Map.of()));
+        incarnation = Objects.requireNonNullElse(incarnation, "");
     }
 
     /** {@code host:port}: unique per service among live providers. */
@@ -91,7 +97,8 @@ public record ServiceInstance(
                 .tags(tags)
                 .zone(zone)
                 .serializers(serializers)
-                .protocolVersion(protocolVersion);
+                .protocolVersion(protocolVersion)
+                .incarnation(incarnation);
         b.metadata.putAll(metadata);
         return b;
     }
@@ -130,6 +137,7 @@ public record ServiceInstance(
         private List<String> serializers = List.of("protobuf", "thrift");
         private int protocolVersion = 1;
         private final Map<String, String> metadata = new LinkedHashMap<>();
+        private String incarnation = "";
 
         private Builder(String service, String host, int port) {
             this.service = service;
@@ -190,9 +198,29 @@ public record ServiceInstance(
             return this;
         }
 
+        /**
+         * The provider process's start, as an opaque id. Default: empty (unknown). {@code RpcServer}
+         * sets a new one each time it starts.
+         */
+        public Builder incarnation(String incarnation) {
+            this.incarnation = incarnation;
+            return this;
+        }
+
         public ServiceInstance build() {
             return new ServiceInstance(
-                    service, host, port, weight, version, group, tags, zone, serializers, protocolVersion, metadata);
+                    service,
+                    host,
+                    port,
+                    weight,
+                    version,
+                    group,
+                    tags,
+                    zone,
+                    serializers,
+                    protocolVersion,
+                    metadata,
+                    incarnation);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.outrigger.core.Subscription;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -37,15 +38,19 @@ public final class StaticRegistry implements Registry {
 
     @Override
     public void register(ServiceInstance instance) {
-        update(instance.service(), list -> {
-            list.removeIf(i -> i.id().equals(instance.id()));
-            list.add(instance);
-        });
+        update(
+                instance.service(),
+                list -> {
+                    list.removeIf(i -> i.id().equals(instance.id()));
+                    list.add(instance);
+                },
+                Set.of());
     }
 
     @Override
     public void unregister(ServiceInstance instance) {
-        update(instance.service(), list -> list.removeIf(i -> i.id().equals(instance.id())));
+        // Every removal here is on purpose: subscribers drop the instance at once.
+        update(instance.service(), list -> list.removeIf(i -> i.id().equals(instance.id())), Set.of(instance.id()));
     }
 
     /** The instances of {@code service} now. */
@@ -64,13 +69,14 @@ public final class StaticRegistry implements Registry {
         return () -> list.remove(listener);
     }
 
-    private synchronized void update(String service, java.util.function.Consumer<List<ServiceInstance>> change) {
+    private synchronized void update(
+            String service, java.util.function.Consumer<List<ServiceInstance>> change, Set<String> withdrawn) {
         List<ServiceInstance> copy = new ArrayList<>(instances(service));
         change.accept(copy);
         List<ServiceInstance> now = List.copyOf(copy);
         instances.put(service, now);
         for (InstanceListener l : listeners.getOrDefault(service, List.of())) {
-            l.onInstances(service, now);
+            l.onInstances(service, now, withdrawn);
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -59,6 +60,7 @@ public final class RpcServer implements AutoCloseable {
     private final Map<String, Invoker> genericServices;
     private final List<ServiceInstance> announced = new ArrayList<>();
     private final SslContextSource tls;
+    private final String incarnation = UUID.randomUUID().toString();
     private ServerTransport transport;
     private State state = State.NEW;
 
@@ -122,7 +124,8 @@ public final class RpcServer implements AutoCloseable {
         if (config.registry != null) {
             String host = announceHost();
             for (String service : serviceNames()) {
-                ServiceInstance.Builder instance = ServiceInstance.builder(service, host, port());
+                ServiceInstance.Builder instance =
+                        ServiceInstance.builder(service, host, port()).incarnation(incarnation);
                 config.instance.accept(instance);
                 ServiceInstance built = instance.build();
                 config.registry.register(built);
@@ -143,6 +146,15 @@ public final class RpcServer implements AutoCloseable {
     public int port() {
         requireStarted();
         return transport.port();
+    }
+
+    /**
+     * The id of this server's life, announced with its instances ({@link ServiceInstance#incarnation()}):
+     * random, new for every server, so that callers tell a restarted provider at the same address
+     * from the one they knew (it warms up again and gets new connections).
+     */
+    public String incarnation() {
+        return incarnation;
     }
 
     /** The names of the services served. */

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outrigger.core.registry.ServiceInstance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -38,11 +40,26 @@ public final class FileNodeCache {
 
     private final AtomicDirectory files;
     private final Clock clock;
+    private final Duration maxAge;
 
-    /** A cache kept in {@code directory} (created on the first write). */
+    /** A cache kept in {@code directory} (created on the first write), serving snapshots of any age. */
     public FileNodeCache(Path directory, Clock clock) {
+        this(directory, clock, null);
+    }
+
+    /**
+     * A cache kept in {@code directory} (created on the first write); a snapshot written more than
+     * {@code maxAge} ago (by {@code clock}) is read as {@link Expired}. {@code null}: no limit.
+     */
+    public FileNodeCache(Path directory, Clock clock, Duration maxAge) {
         this.files = new AtomicDirectory(directory);
         this.clock = clock;
+        this.maxAge = maxAge;
+    }
+
+    /** The age past which a snapshot is not served, or null for none. */
+    public Duration maxAge() {
+        return maxAge;
     }
 
     /** The directory holding the snapshots. */
@@ -100,14 +117,39 @@ public final class FileNodeCache {
         files.replace(fileName(service), bytes);
     }
 
-    /** Reads the snapshot of {@code service}: {@link Missing}, {@link Loaded} or {@link Corrupt}. */
+    /**
+     * Reads the snapshot of {@code service}: {@link Missing}, {@link Loaded}, {@link Expired} or {@link
+     * Corrupt}. A file that does not say when it was written (written by a tool, or by hand) is as old
+     * as its last modification.
+     */
     public ReadResult read(String service) {
         Path file = fileFor(service);
+        Loaded loaded;
         try {
             CacheEnvelope envelope = CacheEnvelope.read(file, service, FORMAT, MAX_FILE_BYTES);
-            return envelope == null ? new Missing(file) : parse(file, service, envelope);
+            if (envelope == null) {
+                return new Missing(file);
+            }
+            loaded = parse(file, service, envelope);
         } catch (IllegalArgumentException e) {
             return new Corrupt(file, e.getMessage());
+        }
+        if (maxAge == null) {
+            return loaded;
+        }
+        Instant writtenAt = loaded.writtenAt() != null ? loaded.writtenAt() : lastModified(file);
+        if (writtenAt == null) {
+            return loaded; // vanished between the reads: serve what was read
+        }
+        Duration age = Duration.between(writtenAt, clock.instant());
+        return age.compareTo(maxAge) > 0 ? new Expired(file, writtenAt, age, maxAge) : loaded;
+    }
+
+    private static Instant lastModified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toInstant();
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -139,7 +181,7 @@ public final class FileNodeCache {
     }
 
     /** What {@link #read} found. */
-    public sealed interface ReadResult permits Missing, Loaded, Corrupt {
+    public sealed interface ReadResult permits Missing, Loaded, Expired, Corrupt {
         /** The file that was read. */
         Path file();
     }
@@ -149,6 +191,9 @@ public final class FileNodeCache {
 
     /** A valid snapshot; {@code writtenAt} may be null when the file does not say. */
     public record Loaded(Path file, List<ServiceInstance> instances, Instant writtenAt) implements ReadResult {}
+
+    /** A valid snapshot older than the cache's maximum age: not served. */
+    public record Expired(Path file, Instant writtenAt, Duration age, Duration maxAge) implements ReadResult {}
 
     /** A file that is not a valid snapshot of the service, and why. */
     public record Corrupt(Path file, String reason) implements ReadResult {}

@@ -46,6 +46,10 @@ public final class InstanceJson {
         node.put("protocolVersion", instance.protocolVersion());
         ObjectNode metadata = node.putObject("metadata");
         new TreeMap<>(instance.metadata()).forEach(metadata::put);
+        if (!instance.incarnation().isEmpty()) {
+            // Only when known, so the nodes of providers without one stay byte for byte as before.
+            node.put("incarnation", instance.incarnation());
+        }
         return node;
     }
 
@@ -107,6 +111,7 @@ public final class InstanceJson {
         b.version(text(node, "version", ""));
         b.group(text(node, "group", ""));
         b.zone(text(node, "zone", ""));
+        b.incarnation(text(node, "incarnation", ""));
         JsonNode tags = node.get("tags");
         if (tags != null && tags.isArray()) {
             LinkedHashSet<String> set = new LinkedHashSet<>();

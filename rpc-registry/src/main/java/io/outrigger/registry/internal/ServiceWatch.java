@@ -79,6 +79,9 @@ public final class ServiceWatch {
     // Notification-thread state.
     private volatile List<ServiceInstance> delivered; // null until the first list
     private volatile InstanceOrigin origin;
+    /** Ids with a leaving marker, as last read: departures that were graceful. */
+    private Set<String> graceful = Set.of();
+
     private boolean initialized;
     private boolean holding;
     private ScheduledFuture<?> flushTask;
@@ -131,7 +134,7 @@ public final class ServiceWatch {
         run(() -> {
             List<ServiceInstance> now = delivered;
             if (now != null) {
-                entry.deliver(service, now, origin);
+                entry.deliver(service, now, origin, graceful);
             }
         });
         return entry;
@@ -252,7 +255,8 @@ public final class ServiceWatch {
                 .map(ChildData::getPath)
                 .filter(p -> ZooKeeperLayout.parent(p).equals(leavingPath))
                 .map(ZooKeeperLayout::name)
-                .collect(Collectors.toSet());
+                .collect(Collectors.toUnmodifiableSet());
+        this.graceful = graceful;
 
         if (delivered == null) {
             if (candidate.isEmpty()) {
@@ -418,7 +422,17 @@ public final class ServiceWatch {
         if (result instanceof FileNodeCache.Loaded loaded) {
             return PushProtection.sorted(loaded.instances());
         }
-        if (result instanceof FileNodeCache.Corrupt corrupt) {
+        if (result instanceof FileNodeCache.Expired expired) {
+            // Providers listed days ago are likely gone or moved: starting from them would send the
+            // first calls to strangers, or to nobody, while looking healthy.
+            log.warn(
+                    "ignoring registry cache file {}: written at {}, {} ago, older than the limit of {}"
+                            + " (fileCacheMaxAge)",
+                    expired.file(),
+                    expired.writtenAt(),
+                    expired.age().withNanos(0),
+                    expired.maxAge());
+        } else if (result instanceof FileNodeCache.Corrupt corrupt) {
             log.warn("ignoring corrupt registry cache file {}: {}", corrupt.file(), corrupt.reason());
         } else if (reportMissing) {
             log.debug("no registry cache file {}", result.file());
@@ -431,7 +445,7 @@ public final class ServiceWatch {
         delivered = now;
         origin = newOrigin;
         for (Entry e : listeners) {
-            e.deliver(service, now, newOrigin);
+            e.deliver(service, now, newOrigin, graceful);
         }
         firstList.countDown();
         FileNodeCache files = options.fileCache();
@@ -493,7 +507,7 @@ public final class ServiceWatch {
             return first.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
 
-        void deliver(String service, List<ServiceInstance> list, InstanceOrigin origin) {
+        void deliver(String service, List<ServiceInstance> list, InstanceOrigin origin, Set<String> withdrawn) {
             if (!active) {
                 return;
             }
@@ -507,7 +521,7 @@ public final class ServiceWatch {
                 if (originAware) {
                     ((OriginAwareInstanceListener) listener).onInstances(service, list, origin);
                 } else {
-                    listener.onInstances(service, list);
+                    listener.onInstances(service, list, withdrawn);
                 }
             } catch (RuntimeException e) {
                 log.warn("instance listener of {} failed; it keeps receiving updates", service, e);

@@ -52,4 +52,24 @@ class InstanceJsonTest {
         assertThatThrownBy(() -> InstanceJson.fromBytes("nope".getBytes(), "s")).hasMessageContaining("not JSON");
         assertThatThrownBy(() -> InstanceJson.fromBytes(new byte[0], "s")).hasMessageContaining("no data");
     }
+
+    @Test
+    void incarnationIsWrittenWhenKnownAndMissingMeansUnknown() {
+        ServiceInstance restarted = ServiceInstance.builder("demo.UserService", "127.0.0.1", 7001)
+                .incarnation("8f2c")
+                .build();
+        byte[] bytes = InstanceJson.toBytes(restarted);
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"incarnation\":\"8f2c\"");
+        assertThat(InstanceJson.fromBytes(bytes, "demo.UserService")).isEqualTo(restarted);
+
+        ServiceInstance unknown =
+                ServiceInstance.builder("demo.UserService", "127.0.0.1", 7001).build();
+        assertThat(new String(InstanceJson.toBytes(unknown), StandardCharsets.UTF_8))
+                .doesNotContain("incarnation");
+        ServiceInstance older = InstanceJson.fromBytes(
+                "{\"service\":\"demo.UserService\",\"host\":\"127.0.0.1\",\"port\":7001}"
+                        .getBytes(StandardCharsets.UTF_8),
+                "demo.UserService");
+        assertThat(older.incarnation()).isEmpty();
+    }
 }

@@ -42,13 +42,27 @@ public final class WatchedRegistry implements Registry {
 
     @Override
     public Subscription subscribe(String service, InstanceListener listener) {
-        return delegate.subscribe(service, (s, instances) -> {
-            current.put(s, instances);
-            if (!instances.isEmpty()) {
-                everSeen.add(s);
+        return delegate.subscribe(service, new InstanceListener() {
+            @Override
+            public void onInstances(String s, List<ServiceInstance> instances) {
+                seen(s, instances);
+                listener.onInstances(s, instances);
             }
-            listener.onInstances(s, instances);
+
+            @Override
+            public void onInstances(String s, List<ServiceInstance> instances, Set<String> withdrawn) {
+                // Passed on: the client drops withdrawn instances at once and holds lost ones.
+                seen(s, instances);
+                listener.onInstances(s, instances, withdrawn);
+            }
         });
+    }
+
+    private void seen(String service, List<ServiceInstance> instances) {
+        current.put(service, instances);
+        if (!instances.isEmpty()) {
+            everSeen.add(service);
+        }
     }
 
     /** Whether a subscriber of {@code service} was ever given an instance of it. */

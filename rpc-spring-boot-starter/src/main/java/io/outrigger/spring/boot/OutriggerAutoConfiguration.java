@@ -75,7 +75,8 @@ public class OutriggerAutoConfiguration {
                 .namespace(r.getNamespace())
                 .sessionTimeout(r.getSessionTimeout())
                 .startupWait(r.getStartupWait())
-                .fileCache(r.isFileCache());
+                .fileCache(r.isFileCache())
+                .fileCacheMaxAge(r.getFileCacheMaxAge());
         if (r.getCredentials().isConfigured()) {
             builder.credentials(
                             r.getCredentials().getUsername(), r.getCredentials().getPassword())

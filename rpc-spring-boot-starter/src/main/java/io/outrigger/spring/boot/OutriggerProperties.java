@@ -108,6 +108,7 @@ public class OutriggerProperties implements InitializingBean {
         }
         positive("registry.session-timeout", registry.sessionTimeout);
         nonNegative("registry.startup-wait", registry.startupWait);
+        positive("registry.file-cache-max-age", registry.fileCacheMaxAge);
         range("server.port", server.port, 0, 65535);
         range("server.io-threads", server.ioThreads, 1, 256);
         range("server.worker-threads", server.workerThreads, 1, 10_000);
@@ -214,6 +215,9 @@ public class OutriggerProperties implements InitializingBean {
         /** Whether to keep the file node cache at all. */
         private boolean fileCache = true;
 
+        /** The oldest file-cache snapshot served at startup; older ones are logged and ignored. */
+        private Duration fileCacheMaxAge = Duration.ofDays(7);
+
         /** The ZooKeeper session timeout asked for; a killed provider disappears after it. */
         private Duration sessionTimeout = Duration.ofSeconds(30);
 
@@ -273,6 +277,16 @@ public class OutriggerProperties implements InitializingBean {
         /** See {@link #isFileCache()}. */
         public void setFileCache(boolean fileCache) {
             this.fileCache = fileCache;
+        }
+
+        /** The oldest file-cache snapshot served. */
+        public Duration getFileCacheMaxAge() {
+            return fileCacheMaxAge;
+        }
+
+        /** See {@link #getFileCacheMaxAge()}. */
+        public void setFileCacheMaxAge(Duration fileCacheMaxAge) {
+            this.fileCacheMaxAge = fileCacheMaxAge;
         }
 
         /** The ZooKeeper session timeout. */

@@ -184,6 +184,7 @@ public final class OutriggerServer implements SmartLifecycle {
         // provider before it can answer.
         for (ExportedService service : services) {
             ServiceInstance instance = ServiceInstance.builder(service.service(), host, started.port())
+                    .incarnation(started.incarnation())
                     .version(service.version())
                     .group(service.group())
                     .tags(service.tags())

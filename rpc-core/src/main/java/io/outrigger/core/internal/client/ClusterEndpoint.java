@@ -22,22 +22,38 @@ final class ClusterEndpoint implements Endpoint {
 
     private final AtomicInteger inFlight;
     private final long firstSeenNanos;
+    /** Whether the registry lost the instance and it is kept while its connection works. */
+    final boolean held;
+    /** When the hold began (System.nanoTime), if held. */
+    final long heldSinceNanos;
 
     ClusterEndpoint(ServiceInstance instance, PeerConnections peer) {
-        this(instance, peer, new AtomicInteger(), System.nanoTime());
+        this(instance, peer, new AtomicInteger(), System.nanoTime(), false, 0);
     }
 
     private ClusterEndpoint(
-            ServiceInstance instance, PeerConnections peer, AtomicInteger inFlight, long firstSeenNanos) {
+            ServiceInstance instance,
+            PeerConnections peer,
+            AtomicInteger inFlight,
+            long firstSeenNanos,
+            boolean held,
+            long heldSinceNanos) {
         this.instance = instance;
         this.peer = peer;
         this.inFlight = inFlight;
         this.firstSeenNanos = firstSeenNanos;
+        this.held = held;
+        this.heldSinceNanos = heldSinceNanos;
     }
 
-    /** The same provider with changed registry data (weight, tags): keeps its age and counters. */
+    /** The same provider with changed registry data (weight, tags): keeps its age and counters; not held. */
     ClusterEndpoint withInstance(ServiceInstance changed) {
-        return new ClusterEndpoint(changed, peer, inFlight, firstSeenNanos);
+        return new ClusterEndpoint(changed, peer, inFlight, firstSeenNanos, false, 0);
+    }
+
+    /** The same provider, lost by the registry at {@code sinceNanos} and kept while connected. */
+    ClusterEndpoint heldSince(long sinceNanos) {
+        return new ClusterEndpoint(instance, peer, inFlight, firstSeenNanos, true, sinceNanos);
     }
 
     @Override
@@ -52,7 +68,13 @@ final class ClusterEndpoint implements Endpoint {
 
     @Override
     public boolean isAvailable() {
-        return peer.isAvailable();
+        // A held endpoint is called only over the connection that vouches for it, never a new one.
+        return held ? peer.connected() : peer.isAvailable();
+    }
+
+    @Override
+    public boolean isHeld() {
+        return held;
     }
 
     @Override

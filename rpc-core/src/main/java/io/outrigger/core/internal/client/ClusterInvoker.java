@@ -13,16 +13,22 @@ import io.outrigger.core.cluster.Endpoint;
 import io.outrigger.core.cluster.LoadBalancer;
 import io.outrigger.core.cluster.Router;
 import io.outrigger.core.internal.transport.ClientTransport;
+import io.outrigger.core.internal.transport.PeerConnections;
 import io.outrigger.core.registry.InstanceListener;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,9 +51,18 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
     private final List<Interceptor> endpointInterceptors;
     private final Subscription subscription;
 
+    /** How long a lost instance is kept while connected; 0: never. */
+    private final long maxHoldNanos;
+
     private volatile List<Endpoint> endpoints = List.of();
-    private final Map<String, ClusterEndpoint> byId = new HashMap<>();
+    /** The endpoints, in the order published (the registry's, then those held). */
+    private final Map<String, ClusterEndpoint> byId = new LinkedHashMap<>();
+
+    private ScheduledFuture<?> holdCheck;
     private boolean closed;
+
+    /** How often held endpoints are checked at most; balancers skip a failed one before that. */
+    private static final long HOLD_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     ClusterInvoker(
             String service,
@@ -55,8 +70,10 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
             ClientTransport transport,
             List<Router> routers,
             LoadBalancer balancer,
-            List<Interceptor> endpointInterceptors) {
+            List<Interceptor> endpointInterceptors,
+            Duration lostProviderHold) {
         this.service = service;
+        this.maxHoldNanos = lostProviderHold.toNanos();
         this.transport = transport;
         this.routers = List.copyOf(routers);
         this.balancer = balancer;
@@ -166,11 +183,16 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
     }
 
     @Override
-    public synchronized void onInstances(String service, List<ServiceInstance> instances) {
+    public void onInstances(String service, List<ServiceInstance> instances) {
+        onInstances(service, instances, Set.of()); // a registry that cannot tell: every removal is a loss
+    }
+
+    @Override
+    public synchronized void onInstances(String service, List<ServiceInstance> instances, Set<String> withdrawn) {
         if (closed) {
             return;
         }
-        Map<String, ClusterEndpoint> next = new HashMap<>();
+        Map<String, ClusterEndpoint> next = new LinkedHashMap<>();
         List<Endpoint> list = new ArrayList<>(instances.size());
         for (ServiceInstance instance : instances) {
             if (next.containsKey(instance.id())) {
@@ -179,9 +201,22 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
             ClusterEndpoint existing = byId.remove(instance.id());
             ClusterEndpoint endpoint;
             if (existing == null) {
-                endpoint = new ClusterEndpoint(instance, transport.acquire(instance.host(), instance.port()));
+                PeerConnections peer = transport.acquire(instance.host(), instance.port());
+                peer.incarnation(instance.incarnation());
+                endpoint = new ClusterEndpoint(instance, peer);
                 endpoint.attempt = attemptChain(endpoint);
-            } else if (!existing.instance.equals(instance)) {
+            } else if (restarted(existing.instance, instance)) {
+                // The same address, another process (restarted faster than the registry noticed):
+                // cold, so it warms up from the start, and called over new connections.
+                log.info("{}: {} was restarted; it warms up again", service, instance.id());
+                existing.peer.incarnation(instance.incarnation());
+                endpoint = new ClusterEndpoint(instance, existing.peer);
+                endpoint.attempt = attemptChain(endpoint);
+            } else if (!existing.instance.equals(instance) || existing.held) {
+                if (existing.held) {
+                    log.info("{}: the registry lists {} again; no longer held", service, instance.id());
+                }
+                existing.peer.incarnation(instance.incarnation()); // e.g. learnt from an upgraded provider
                 endpoint = existing.withInstance(instance);
                 endpoint.attempt = attemptChain(endpoint);
             } else {
@@ -190,14 +225,113 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
             next.put(instance.id(), endpoint);
             list.add(endpoint);
         }
+        long now = System.nanoTime();
+        List<String> newlyHeld = new ArrayList<>();
         for (ClusterEndpoint gone : byId.values()) {
-            // Calls in flight there finish; the connection closes once idle (if no other service uses it).
-            transport.release(gone.peer);
+            String why = whyNotHeld(gone, withdrawn, now);
+            if (why == null) {
+                ClusterEndpoint kept = gone;
+                if (!gone.held) {
+                    kept = gone.heldSince(now);
+                    kept.attempt = attemptChain(kept);
+                    newlyHeld.add(gone.instance.id());
+                }
+                next.put(kept.instance.id(), kept);
+                list.add(kept);
+            } else {
+                if (gone.held) {
+                    log.info("{}: dropping held {}: {}", service, gone.instance.id(), why);
+                }
+                // Calls in flight there finish; the connection closes once idle (if no other service uses it).
+                transport.release(gone.peer);
+            }
+        }
+        if (!newlyHeld.isEmpty()) {
+            log.warn(
+                    "{}: the registry lost {} without a graceful departure, but this client's connections to them"
+                            + " are up and answering heartbeats: still calling them until their connections fail"
+                            + " (at most {})",
+                    service,
+                    newlyHeld,
+                    Duration.ofNanos(maxHoldNanos));
         }
         byId.clear();
         byId.putAll(next);
         endpoints = List.copyOf(list);
+        scheduleHoldCheck();
         log.debug("{}: {} providers: {}", service, list.size(), list);
+    }
+
+    /** Why {@code e}, gone from the registry's list, is not kept; null when it is. */
+    private String whyNotHeld(ClusterEndpoint e, Set<String> withdrawn, long now) {
+        if (maxHoldNanos <= 0) {
+            return "holds are off";
+        }
+        if (withdrawn.contains(e.instance.id())) {
+            return "withdrawn";
+        }
+        if (!e.peer.connected()) {
+            return "no working connection to it";
+        }
+        if (e.held && now - e.heldSinceNanos >= maxHoldNanos) {
+            return "held for the maximum of " + Duration.ofNanos(maxHoldNanos);
+        }
+        return null;
+    }
+
+    /** While something is held, checks it again soon: a failed connection or the cap drops it. */
+    private void scheduleHoldCheck() {
+        if (holdCheck != null || closed || !hasHeld()) {
+            return;
+        }
+        long period = Math.max(10_000_000L, Math.min(HOLD_CHECK_NANOS, maxHoldNanos / 4));
+        try {
+            holdCheck = transport.timer().schedule(this::checkHolds, period, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // the transport is closing
+        }
+    }
+
+    private synchronized void checkHolds() {
+        holdCheck = null;
+        if (closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        boolean changed = false;
+        for (Iterator<ClusterEndpoint> it = byId.values().iterator(); it.hasNext(); ) {
+            ClusterEndpoint e = it.next();
+            if (!e.held) {
+                continue;
+            }
+            String why = whyNotHeld(e, Set.of(), now);
+            if (why != null) {
+                log.info("{}: dropping held {}: {}", service, e.instance.id(), why);
+                it.remove();
+                transport.release(e.peer);
+                changed = true;
+            }
+        }
+        if (changed) {
+            endpoints = List.copyOf(byId.values());
+        }
+        scheduleHoldCheck();
+    }
+
+    private boolean hasHeld() {
+        for (ClusterEndpoint e : byId.values()) {
+            if (e.held) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code now} is another process than {@code before}: both say which, and differ. */
+    private static boolean restarted(ServiceInstance before, ServiceInstance now) {
+        return !before.incarnation().isEmpty()
+                && !now.incarnation().isEmpty()
+                && !before.incarnation().equals(now.incarnation());
     }
 
     /** {@code endpoint} wrapped by the endpoint-level interceptors (outermost first). */
@@ -209,6 +343,17 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
         return chain;
     }
 
+    /** The ids of the endpoints held now (lost by the registry, kept while connected). */
+    List<String> held() {
+        List<String> ids = new ArrayList<>();
+        for (Endpoint e : endpoints) {
+            if (e.isHeld()) {
+                ids.add(e.instance().id());
+            }
+        }
+        return ids;
+    }
+
     /** The endpoints seen now. */
     List<Endpoint> endpoints() {
         return endpoints;
@@ -217,6 +362,9 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        if (holdCheck != null) {
+            holdCheck.cancel(false);
+        }
         subscription.close();
         for (ClusterEndpoint e : byId.values()) {
             transport.release(e.peer);

@@ -7,6 +7,7 @@ import io.outrigger.core.cluster.LoadBalancer;
 import io.outrigger.core.cluster.Router;
 import io.outrigger.core.internal.transport.ClientTransport;
 import io.outrigger.core.registry.Registry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +29,8 @@ public final class ServiceClients implements AutoCloseable {
             Interceptor fallback,
             Interceptor metrics,
             Interceptor tracing,
-            List<Interceptor> user) {}
+            List<Interceptor> user,
+            Duration lostProviderHold) {}
 
     private record Entry(ClusterInvoker cluster, Invoker chain) {}
 
@@ -50,6 +52,15 @@ public final class ServiceClients implements AutoCloseable {
         return e == null ? List.of() : e.cluster.endpoints();
     }
 
+    /**
+     * The ids of the instances of {@code service} the registry lost and the client still calls, as
+     * their connections work (empty if none, or never called).
+     */
+    public List<String> held(String service) {
+        Entry e = services.get(service);
+        return e == null ? List.of() : e.cluster.held();
+    }
+
     /** The services with a chain, sorted by name. */
     public List<String> names() {
         return services.keySet().stream().sorted().toList();
@@ -62,7 +73,8 @@ public final class ServiceClients implements AutoCloseable {
                 parts.transport,
                 parts.routers,
                 parts.balancers.create(service),
-                parts.endpointInterceptors);
+                parts.endpointInterceptors,
+                parts.lostProviderHold);
         Invoker chain =
                 ClientChain.build(cluster, parts.retry, parts.fallback, parts.metrics, parts.tracing, parts.user);
         return new Entry(cluster, chain);

@@ -151,6 +151,11 @@ public final class ClientTransport implements AutoCloseable {
         return result;
     }
 
+    /** A scheduler for short periodic checks of the client's own (one of its event loops; never block there). */
+    public java.util.concurrent.ScheduledExecutorService timer() {
+        return loops.get(0);
+    }
+
     int loopCount() {
         return loops.size();
     }

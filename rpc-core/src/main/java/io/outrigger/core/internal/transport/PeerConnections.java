@@ -34,6 +34,9 @@ public final class PeerConnections {
     private final AtomicInteger refs = new AtomicInteger();
     private volatile boolean closed;
 
+    /** The provider process the connections were made to, as announced; null until told. */
+    private String incarnation;
+
     private volatile long retryAtNanos;
     private volatile int failures;
     private volatile String lastFailure;
@@ -85,6 +88,55 @@ public final class PeerConnections {
                 c.channel().close();
             }
         }
+    }
+
+    /**
+     * Tells which provider process listens at this address now ({@code ServiceInstance.incarnation}).
+     * When it differs from the one the connections were made to, the process was restarted: the old
+     * connections are closed (calls in flight there fail; the process that had them is gone or going),
+     * the back-off is forgotten, and new connections are made, so no call goes over a connection to a
+     * process that no longer answers it. Several services of one provider announce the same
+     * incarnation, so they agree. Empty (unknown) is ignored.
+     *
+     * @return whether the connections were renewed
+     */
+    public boolean incarnation(String incarnation) {
+        if (incarnation == null || incarnation.isEmpty()) {
+            return false;
+        }
+        synchronized (this) {
+            String before = this.incarnation;
+            this.incarnation = incarnation;
+            if (before == null || before.equals(incarnation) || closed) {
+                return false;
+            }
+        }
+        log.info("{} was restarted (new incarnation): closing the connections to the old process", key);
+        failures = 0;
+        retryAtNanos = 0;
+        for (int i = 0; i < slots.length(); i++) {
+            ClientConnection c = slots.getAndSet(i, null);
+            if (c != null) {
+                c.channel().close();
+            }
+            connect(i);
+        }
+        return true;
+    }
+
+    /**
+     * Whether a connection is up and usable now: open, not told to go away by the provider, and (by
+     * the heartbeats) answering, since a connection that reads nothing for 3 heartbeat intervals is
+     * closed.
+     */
+    public boolean connected() {
+        for (int i = 0; i < slots.length(); i++) {
+            ClientConnection c = slots.get(i);
+            if (c != null && c.isUsable()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a call sent now has a chance: a usable connection, or no back-off in force. */
