@@ -90,6 +90,8 @@ class KillProviderTest {
         Load.Window otherAfter = other.window(killedAt, Long.MAX_VALUE);
         long idemRecovery = idempotent.recoveryMillis(killedAt, idemBefore.perSecond(), 0.8);
         long otherRecovery = other.recoveryMillis(killedAt, otherBefore.perSecond(), 0.8);
+        ExecutionLog.Count executions = ExecutionLog.count(
+                providers.stream().map(ProviderProcess::executions).toList());
         long second = TimeUnit.SECONDS.toNanos(1);
         // Time this JVM itself could not run (a busy machine) while recovery was being measured.
         long stalled = hiccups.stalledMillis(killedAt, killedAt + 2 * second);
@@ -101,7 +103,7 @@ class KillProviderTest {
                 "kill -9 of 1 of 3 providers",
                 String.format(
                         "idempotent calls=%d failed=%d recovery=%d ms (before %s; after %s) | "
-                                + "non-idempotent calls=%d failed=%d (in flight %d) recovery=%d ms"
+                                + "non-idempotent calls=%d failed=%d (in flight %d) recovery=%d ms, at the providers %s"
                                 + " | test JVM stalled %d ms in the 2 s after the kill",
                         idempotent.all().calls(),
                         idempotent.all().failed(),
@@ -112,6 +114,7 @@ class KillProviderTest {
                         other.all().failed(),
                         other.all().failedInFlight(),
                         otherRecovery,
+                        executions,
                         stalled));
 
         assertThat(idempotent.all().failed())
@@ -120,6 +123,12 @@ class KillProviderTest {
         assertThat(other.all().failed())
                 .as("non-idempotent calls may fail only when in flight: %s", other.failureExamples())
                 .isEqualTo(other.all().failedInFlight());
+        assertThat(executions.duplicated())
+                .as("non-idempotent calls run twice: %s", executions)
+                .isEmpty();
+        assertThat(executions.distinct())
+                .as("every non-idempotent call that succeeded ran at a provider: %s", executions)
+                .isGreaterThanOrEqualTo(other.all().succeeded());
         // Each load thread has at most one call in flight; only the victim's share can be lost.
         assertThat(other.all().failedInFlight()).isLessThanOrEqualTo(4);
         // Within a second, plus whatever time the machine did not let this JVM run.

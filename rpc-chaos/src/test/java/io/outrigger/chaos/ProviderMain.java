@@ -2,7 +2,6 @@ package io.outrigger.chaos;
 
 import io.outrigger.core.server.RpcServer;
 import io.outrigger.core.testing.EchoService;
-import io.outrigger.core.testing.EchoServiceImpl;
 import io.outrigger.registry.ZooKeeperRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,6 +15,8 @@ import java.time.Duration;
  * 127.0.0.1, registers in ZooKeeper, prints {@code PORT <n>}. Its stdin is the lifeline: the line
  * {@code shutdown} makes it shut down gracefully (printing {@code STOPPED <calls lost>}), and end of
  * file — the test JVM went away — makes it exit at once. It also exits after {@code maxSeconds}.
+ * Each execution of the call that is not idempotent is written to {@code executions.log} in the
+ * cache directory ({@link ExecutionLog}).
  *
  * <p>Arguments: {@code <zookeeper connect string> <cache directory> <maxSeconds>}.
  */
@@ -45,7 +46,7 @@ public final class ProviderMain {
         RpcServer server = RpcServer.builder()
                 .host("127.0.0.1")
                 .announceHost("127.0.0.1")
-                .service(EchoService.class, new EchoServiceImpl())
+                .service(EchoService.class, new ExecutionLog(ProviderProcess.executions(cache)))
                 .registry(registry)
                 .propagationDelay(Duration.ofSeconds(1))
                 .drainTimeout(Duration.ofSeconds(5))

@@ -31,12 +31,14 @@ final class ProviderProcess implements AutoCloseable {
 
     private final String name;
     private final Process process;
+    private final Path cacheDir;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final int port;
 
-    private ProviderProcess(String name, Process process) throws IOException {
+    private ProviderProcess(String name, Process process, Path cacheDir) throws IOException {
         this.name = name;
         this.process = process;
+        this.cacheDir = cacheDir;
         LIVE.add(this);
         Thread reader = new Thread(
                 () -> {
@@ -62,6 +64,11 @@ final class ProviderProcess implements AutoCloseable {
         this.port = Integer.parseInt(first.substring(5).trim());
     }
 
+    /** Where a provider started with {@code cacheDir} writes its executions ({@link ExecutionLog}). */
+    static Path executions(Path cacheDir) {
+        return cacheDir.resolve("executions.log");
+    }
+
     /** Starts a provider registering in {@code zookeeper}; returns once it serves and is registered. */
     static ProviderProcess start(String name, String zookeeper, Path cacheDir, Duration maxLife) throws IOException {
         List<String> command = new ArrayList<>();
@@ -83,11 +90,16 @@ final class ProviderProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.PIPE)
                 .start();
         // stdin stays an open pipe: the lifeline.
-        return new ProviderProcess(name, process);
+        return new ProviderProcess(name, process, cacheDir);
     }
 
     String name() {
         return name;
+    }
+
+    /** The executions file of this provider. */
+    Path executions() {
+        return executions(cacheDir);
     }
 
     int port() {

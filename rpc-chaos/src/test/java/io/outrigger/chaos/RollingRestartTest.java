@@ -66,6 +66,7 @@ class RollingRestartTest {
         Load other = track(Load.start("non-idempotent", 4, 100, Callers.nonIdempotent(echo, 5)));
         Chaos.sleep(Chaos.phase(2));
 
+        List<ProviderProcess> all = new ArrayList<>(providers);
         long began = Load.now();
         int lost = 0;
         List<Long> restartMillis = new ArrayList<>();
@@ -74,7 +75,10 @@ class RollingRestartTest {
             // Stop first, then start the replacement: the two others carry the load meanwhile.
             ProviderProcess old = providers.remove(0);
             lost += old.shutdownGracefully();
-            providers.add(track(start("rolling-provider-" + (i + 3), zk).get(90, TimeUnit.SECONDS)));
+            ProviderProcess replacement =
+                    track(start("rolling-provider-" + (i + 3), zk).get(90, TimeUnit.SECONDS));
+            providers.add(replacement);
+            all.add(replacement);
             Callers.awaitProviders(client, ports(providers));
             restartMillis.add(TimeUnit.NANOSECONDS.toMillis(Load.now() - t0));
             Chaos.sleep(Chaos.phase(1));
@@ -85,15 +89,19 @@ class RollingRestartTest {
         other.stop();
 
         Load.Window idemDuring = idempotent.window(began, ended);
+        ExecutionLog.Count executions =
+                ExecutionLog.count(all.stream().map(ProviderProcess::executions).toList());
         Chaos.report(
                 "rolling restart of 3 providers",
                 String.format(
-                        "idempotent calls=%d failed=%d | non-idempotent calls=%d failed=%d | calls lost by providers=%d"
+                        "idempotent calls=%d failed=%d | non-idempotent calls=%d failed=%d, at the providers %s"
+                                + " | calls lost by providers=%d"
                                 + " | restart steps %s ms | idempotent latency during %s, before %s",
                         idempotent.all().calls(),
                         idempotent.all().failed(),
                         other.all().calls(),
                         other.all().failed(),
+                        executions,
                         lost,
                         restartMillis,
                         Load.percentiles(idemDuring.latencies()),
@@ -106,6 +114,12 @@ class RollingRestartTest {
         assertThat(other.all().failed())
                 .as("non-idempotent failures: %s", other.failureExamples())
                 .isZero();
+        assertThat(executions.duplicated())
+                .as("non-idempotent calls run twice: %s", executions)
+                .isEmpty();
+        assertThat(executions.distinct())
+                .as("%s", executions)
+                .isGreaterThanOrEqualTo(other.all().succeeded());
     }
 
     private CompletableFuture<ProviderProcess> start(String name, TestingServer zk) {

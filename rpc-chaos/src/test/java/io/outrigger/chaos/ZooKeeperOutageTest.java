@@ -52,14 +52,18 @@ class ZooKeeperOutageTest {
         String connect = cluster.getConnectString();
         List<ZooKeeperRegistry> providerRegistries = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
+        List<Path> executionFiles = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
+            Path executionFile = dir.resolve("provider-" + i).resolve("executions.log");
+            executionFiles.add(executionFile);
+            ExecutionLog service = track(new ExecutionLog(executionFile));
             ZooKeeperRegistry registry = track(
                     ZooKeepers.registry(connect, dir.resolve("provider-" + i)).build());
             providerRegistries.add(registry);
             RpcServer server = RpcServer.builder()
                     .host("127.0.0.1")
                     .announceHost("127.0.0.1")
-                    .service(EchoService.class, new EchoServiceImpl())
+                    .service(EchoService.class, service)
                     .registry(registry)
                     .propagationDelay(Duration.ZERO)
                     .build()
@@ -104,6 +108,7 @@ class ZooKeeperOutageTest {
         Chaos.sleep(Chaos.phase(3));
         idempotent.stop();
         other.stop();
+        ExecutionLog.Count executions = ExecutionLog.count(executionFiles);
 
         // Discovery works again: a new provider is seen, and the old ones are all still listed.
         ZooKeeperRegistry newcomerRegistry =
@@ -128,7 +133,7 @@ class ZooKeeperOutageTest {
         Chaos.report(
                 "ZooKeeper 3 nodes: lose 1, then all for " + Chaos.outage().toSeconds() + " s",
                 String.format(
-                        "idempotent calls=%d failed=%d | non-idempotent calls=%d failed=%d"
+                        "idempotent calls=%d failed=%d | non-idempotent calls=%d failed=%d, at the providers %s"
                                 + " | calls during the outage=%d (%s) | ZooKeeper sessions back %d ms after restart"
                                 + " | a new provider seen %d ms after registering"
                                 + " | consumer's lists: %d deliveries, smallest %d, origins %s",
@@ -136,6 +141,7 @@ class ZooKeeperOutageTest {
                         idempotent.all().failed(),
                         other.all().calls(),
                         other.all().failed(),
+                        executions,
                         outage.calls(),
                         Load.percentiles(outage.latencies()),
                         reconnectMillis,
@@ -150,6 +156,12 @@ class ZooKeeperOutageTest {
         assertThat(other.all().failed())
                 .as("non-idempotent failures: %s", other.failureExamples())
                 .isZero();
+        assertThat(executions.duplicated())
+                .as("non-idempotent calls run twice: %s", executions)
+                .isEmpty();
+        assertThat(executions.distinct())
+                .as("%s", executions)
+                .isGreaterThanOrEqualTo(other.all().succeeded());
         assertThat(outage.succeeded()).isPositive();
         assertThat(smallest).as("smallest provider list delivered: %s", sizes).isGreaterThanOrEqualTo(3);
     }

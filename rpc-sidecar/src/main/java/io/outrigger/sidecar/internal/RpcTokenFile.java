@@ -1,20 +1,26 @@
 package io.outrigger.sidecar.internal;
 
 import io.outrigger.core.auth.TokenVerifier;
+import io.outrigger.core.internal.WatchedFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The tokens callers of the exports may send ({@code --rpc-token-file}): one {@code IDENTITY TOKEN}
  * pair per line, separated by spaces or tabs; blank lines and lines starting with {@code #} are
  * skipped. An identity may have several tokens (to rotate one without a gap); a token names one
- * identity. The identities are the names {@code --rpc-allow} lists. Read once, at startup.
+ * identity. The identities are the names {@code --rpc-allow} lists. Read at startup, where an
+ * unusable file stops the sidecar, and again whenever the file changes (checked at most once a
+ * second, when a call comes): a rewrite that is unusable keeps the previous tokens and logs a
+ * warning naming the line, so tokens can be rotated without a restart.
  *
  * <pre>
  * # identity  token
@@ -29,15 +35,24 @@ public final class RpcTokenFile {
     /** The largest file read: a few hundred tokens; anything larger is a wrong path. */
     static final int MAX_BYTES = 1024 * 1024;
 
+    /** How often the file is looked at, at most. */
+    static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
+
     private RpcTokenFile() {}
 
     /**
-     * The verifier of the tokens in {@code file}.
+     * The verifier of the tokens in {@code file}, following its changes.
      *
      * @throws IllegalArgumentException saying which line of {@code file} is wrong and how
      */
     public static TokenVerifier verifier(Path file) {
-        return TokenVerifier.of(read(file));
+        return verifier(file, CHECK_INTERVAL, System::nanoTime);
+    }
+
+    static TokenVerifier verifier(Path file, Duration checkInterval, LongSupplier nanoTime) {
+        WatchedFile<TokenVerifier> tokens = new WatchedFile<>(
+                file, "--rpc-token-file", "tokens", f -> TokenVerifier.of(read(f)), checkInterval, nanoTime);
+        return token -> tokens.get().verify(token);
     }
 
     /**
