@@ -307,7 +307,7 @@ class H2cTest {
     void aMalformedRequestResetsItsStreamOnly() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         bytes.writeBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        bytes.writeBytes(frame(0x4, 0, 0, new byte[0])); // SETTINGS, empty
+        bytes.writeBytes(H2.frame(0x4, 0, 0, new byte[0])); // SETTINGS, empty
         // HPACK by hand: :method GET (static 2), :scheme http (static 6), :path /health (name static 4),
         // then a header whose name has upper case, which HTTP/2 forbids: a stream error.
         ByteArrayOutputStream bad = new ByteArrayOutputStream();
@@ -316,11 +316,11 @@ class H2cTest {
         bad.writeBytes(new byte[] {0x00, 5});
         bad.writeBytes("X-Bad".getBytes(StandardCharsets.US_ASCII));
         bad.writeBytes(new byte[] {1, '1'});
-        bytes.writeBytes(frame(0x1, 0x5, 1, bad.toByteArray())); // HEADERS, END_STREAM | END_HEADERS
+        bytes.writeBytes(H2.frame(0x1, 0x5, 1, bad.toByteArray())); // HEADERS, END_STREAM | END_HEADERS
         ByteArrayOutputStream good = new ByteArrayOutputStream();
         good.writeBytes(new byte[] {(byte) 0x82, (byte) 0x86, 0x04, 7});
         good.writeBytes("/health".getBytes(StandardCharsets.US_ASCII));
-        bytes.writeBytes(frame(0x1, 0x5, 3, good.toByteArray()));
+        bytes.writeBytes(H2.frame(0x1, 0x5, 3, good.toByteArray()));
 
         try (Socket s = new Socket("127.0.0.1", sidecar.httpPort())) {
             s.setSoTimeout(5000);
@@ -373,8 +373,8 @@ class H2cTest {
     void aBadFrameClosesThatConnectionWithAProtocolError() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         bytes.writeBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        bytes.writeBytes(frame(0x4, 0, 0, new byte[0])); // SETTINGS, empty
-        bytes.writeBytes(frame(0x0, 0, 0, new byte[] {1, 2, 3})); // DATA on stream 0: a connection error
+        bytes.writeBytes(H2.frame(0x4, 0, 0, new byte[0])); // SETTINGS, empty
+        bytes.writeBytes(H2.frame(0x0, 0, 0, new byte[] {1, 2, 3})); // DATA on stream 0: a connection error
 
         List<int[]> frames = rawConnection(bytes.toByteArray());
 
@@ -387,21 +387,6 @@ class H2cTest {
     }
 
     static final int GOAWAY = 0x7;
-
-    static byte[] frame(int type, int flags, int stream, byte[] payload) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(payload.length >>> 16);
-        out.write(payload.length >>> 8);
-        out.write(payload.length);
-        out.write(type);
-        out.write(flags);
-        out.write(stream >>> 24);
-        out.write(stream >>> 16);
-        out.write(stream >>> 8);
-        out.write(stream);
-        out.writeBytes(payload);
-        return out.toByteArray();
-    }
 
     /**
      * Sends {@code bytes} on a new connection and reads frames until the sidecar closes it: each
