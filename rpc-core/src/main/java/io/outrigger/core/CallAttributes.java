@@ -45,5 +45,13 @@ public final class CallAttributes {
     public static final Attributes.Key<java.lang.reflect.Method> JAVA_METHOD =
             Attributes.Key.of("java-method", java.lang.reflect.Method.class);
 
+    /**
+     * Set to {@code false} on a request to keep the current {@link CallContext} out of it: no
+     * inherited deadline, keys or cancellation. Proxies of a reference built with {@code
+     * propagateContext(false)} set it on every call.
+     */
+    public static final Attributes.Key<Boolean> PROPAGATE_CONTEXT =
+            Attributes.Key.of("propagate-context", Boolean.class);
+
     private CallAttributes() {}
 }

@@ -70,7 +70,7 @@ public class FrameCodecBenchmark {
     /** Encodes a getUser request with a trace header (then releases the buffer). */
     @Benchmark
     public int encodeRequest() {
-        ByteBuf frame = encoder.request(alloc, 1, request, false);
+        ByteBuf frame = encoder.request(alloc, 1, request);
         int n = frame.readableBytes();
         frame.release();
         return n;

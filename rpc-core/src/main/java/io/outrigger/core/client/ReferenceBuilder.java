@@ -20,6 +20,7 @@ public final class ReferenceBuilder<T> {
     private Duration timeout;
     private String serviceName;
     private Metadata headers = Metadata.empty();
+    private boolean propagateContext = true;
 
     ReferenceBuilder(RpcClient client, Class<T> type) {
         this.client = client;
@@ -48,11 +49,22 @@ public final class ReferenceBuilder<T> {
     }
 
     /**
+     * Whether calls of this reference made while serving a call inherit from its context (deadline,
+     * propagated keys, cancellation; see {@code RpcClient.Builder#propagateContext}). Default: true,
+     * unless the client turned propagation off. False for calls that must outlive the call they
+     * are made from (a write-behind, an audit record).
+     */
+    public ReferenceBuilder<T> propagateContext(boolean propagate) {
+        this.propagateContext = propagate;
+        return this;
+    }
+
+    /**
      * The proxy.
      *
      * @throws IllegalArgumentException if the interface breaks the service rules
      */
     public T build() {
-        return client.createProxy(type, serviceName, timeout, headers);
+        return client.createProxy(type, serviceName, timeout, headers, propagateContext);
     }
 }

@@ -8,6 +8,7 @@ import io.outrigger.core.cluster.LoadBalancer;
 import io.outrigger.core.cluster.RoundRobinLoadBalancer;
 import io.outrigger.core.cluster.Router;
 import io.outrigger.core.internal.Checks;
+import io.outrigger.core.internal.client.ContextPropagation;
 import io.outrigger.core.internal.client.ServiceClients;
 import io.outrigger.core.internal.client.ServiceProxy;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
@@ -81,6 +82,7 @@ public final class RpcClient implements AutoCloseable {
                 b.metrics,
                 b.tracing,
                 List.copyOf(b.interceptors),
+                b.propagateContext ? new ContextPropagation(b.deadlineMargin, List.copyOf(b.propagatedKeys)) : null,
                 b.lostProviderHold));
     }
 
@@ -147,7 +149,7 @@ public final class RpcClient implements AutoCloseable {
         return serializers;
     }
 
-    <T> T createProxy(Class<T> type, String serviceName, Duration timeout, Metadata headers) {
+    <T> T createProxy(Class<T> type, String serviceName, Duration timeout, Metadata headers, boolean propagateContext) {
         ServiceDescriptor descriptor = ServiceDescriptor.of(type, serializers);
         ServiceDescriptor named = serviceName == null ? descriptor : descriptor.withName(serviceName);
         return ServiceProxy.create(
@@ -156,7 +158,8 @@ public final class RpcClient implements AutoCloseable {
                 serializers,
                 responseExecutor,
                 headers,
-                timeout == null ? defaultTimeout : timeout);
+                timeout == null ? defaultTimeout : timeout,
+                propagateContext);
     }
 
     /** Closes every connection (calls in flight fail with {@code UNAVAILABLE}) and the I/O threads. */
@@ -198,6 +201,9 @@ public final class RpcClient implements AutoCloseable {
         private Interceptor tracing;
         private TlsConfig tls;
         private SharedEventLoops sharedLoops;
+        private boolean propagateContext = true;
+        private Duration deadlineMargin = Duration.ZERO;
+        private final java.util.Set<String> propagatedKeys = new java.util.LinkedHashSet<>();
 
         private Builder() {}
 
@@ -403,6 +409,44 @@ public final class RpcClient implements AutoCloseable {
         /** The tracing interceptor, the outermost built-in. Default: none. */
         public Builder tracing(Interceptor tracing) {
             this.tracing = tracing;
+            return this;
+        }
+
+        /**
+         * Whether calls made while serving a call inherit from its {@link io.outrigger.core.CallContext}:
+         * its remaining deadline (minus {@link #deadlineMargin}) caps theirs, the {@link
+         * #propagateKeys propagated keys} are copied, and cancelling it cancels them. Default: true.
+         * One reference can opt out with {@code ReferenceBuilder.propagateContext(false)}, one call
+         * with the {@link io.outrigger.core.CallAttributes#PROPAGATE_CONTEXT} attribute or by running
+         * in {@link io.outrigger.core.CallContext#runDetached}.
+         */
+        public Builder propagateContext(boolean propagate) {
+            this.propagateContext = propagate;
+            return this;
+        }
+
+        /**
+         * Time taken off the served call's remaining deadline before it caps a downstream call, so the
+         * downstream answer (or its failure) can still travel back in time. Default: zero.
+         */
+        public Builder deadlineMargin(Duration margin) {
+            this.deadlineMargin = Checks.nonNegative("deadlineMargin", margin);
+            return this;
+        }
+
+        /**
+         * Metadata keys copied from the call being served to the calls made for it (when the
+         * downstream call does not set them itself), e.g. the canary tag {@code outrigger-tag}, a
+         * version or group pin, a hash key, a tenant. Nothing is copied by default: a key travels
+         * on only when it is named here.
+         *
+         * @throws IllegalArgumentException if a key is not a valid metadata key
+         */
+        public Builder propagateKeys(String... keys) {
+            for (String key : keys) {
+                io.outrigger.core.Metadata.checkKey(key);
+                propagatedKeys.add(key);
+            }
             return this;
         }
 

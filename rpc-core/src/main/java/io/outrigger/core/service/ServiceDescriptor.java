@@ -1,5 +1,6 @@
 package io.outrigger.core.service;
 
+import io.outrigger.core.CallContext;
 import io.outrigger.serialization.Serializers;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -14,7 +15,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * A service interface checked against the rules that make it callable from any language: each
- * method takes exactly one message and returns one message or a {@code CompletionStage} of one, and
+ * method takes exactly one message (optionally followed by a {@link CallContext}, which never
+ * travels: the server passes the call's own) and returns one message or a {@code CompletionStage} of one, and
  * method names are unique. Messages are types a serializer supports (protobuf {@code Message}s,
  * Thrift {@code TBase}s).
  *
@@ -69,9 +71,11 @@ public final class ServiceDescriptor {
                 problems.add(where + " is overloaded: service method names must be unique");
                 continue;
             }
-            if (m.getParameterCount() != 1) {
+            boolean takesContext = m.getParameterCount() == 2 && m.getParameterTypes()[1] == CallContext.class;
+            if (m.getParameterCount() != 1 && !takesContext) {
                 problems.add(where + " takes " + m.getParameterCount()
-                        + " parameters: a service method takes exactly one message");
+                        + " parameters: a service method takes exactly one message, optionally followed by a"
+                        + " CallContext");
                 continue;
             }
             Class<?> requestType = m.getParameterTypes()[0];
@@ -98,7 +102,13 @@ public final class ServiceDescriptor {
             methods.put(
                     m.getName(),
                     new MethodDescriptor(
-                            m.getName(), requestType, responseType, async, m.isAnnotationPresent(Idempotent.class), m));
+                            m.getName(),
+                            requestType,
+                            responseType,
+                            async,
+                            m.isAnnotationPresent(Idempotent.class),
+                            takesContext,
+                            m));
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("service interface " + type.getName() + " breaks the service rules: "

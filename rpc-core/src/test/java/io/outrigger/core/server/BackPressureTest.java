@@ -263,7 +263,7 @@ class BackPressureTest {
                     Deadline.NONE,
                     Payload.of(echoRequest(i + " " + "x".repeat(1000))),
                     Attributes.empty());
-            ByteBuf frame = encoder.request(Unpooled.buffer().alloc(), i, request, 0, false);
+            ByteBuf frame = encoder.request(Unpooled.buffer().alloc(), i, request, 0);
             try {
                 byte[] bytes = new byte[frame.readableBytes()];
                 frame.readBytes(bytes);

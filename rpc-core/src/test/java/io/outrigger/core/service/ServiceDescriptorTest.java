@@ -54,10 +54,22 @@ class ServiceDescriptorTest {
     interface NoMethods {}
 
     @Test
+    void aMethodMayTakeTheCallContextAfterItsMessage() {
+        ServiceDescriptor d = ServiceDescriptor.of(io.outrigger.core.testing.HopService.class);
+
+        assertThat(d.method("hop").takesContext()).isTrue();
+        assertThat(d.method("hop").requestType()).isEqualTo(EchoRequest.class);
+        assertThat(d.method("hopAsync").takesContext()).isTrue();
+        assertThat(ServiceDescriptor.of(EchoService.class).method("echo").takesContext())
+                .isFalse();
+    }
+
+    @Test
     void rejectsMethodsThatBreakTheRulesNamingThem() {
         assertThatThrownBy(() -> ServiceDescriptor.of(TwoParameters.class))
                 .hasMessageContaining(
-                        "TwoParameters.call takes 2 parameters: a service method takes exactly one message");
+                        "TwoParameters.call takes 2 parameters: a service method takes exactly one message,"
+                                + " optionally followed by a CallContext");
         assertThatThrownBy(() -> ServiceDescriptor.of(NotAMessage.class))
                 .hasMessageContaining("NotAMessage.call takes a java.lang.String, which no serializer supports");
         assertThatThrownBy(() -> ServiceDescriptor.of(ReturnsList.class))

@@ -97,7 +97,7 @@ public final class FrameFuzzer {
         return new Case(index, List.copyOf(mutations), out.toByteArray());
     }
 
-    /** A valid stream of {@code frames} valid frames (requests, responses, heartbeats, closing frames). */
+    /** A valid stream of {@code frames} valid frames (requests, responses, heartbeats, closing and cancel frames). */
     public byte[] validStream(SplittableRandom r, int frames) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < frames; i++) {
@@ -106,9 +106,9 @@ public final class FrameFuzzer {
         return out.toByteArray();
     }
 
-    /** One valid frame: mostly requests, then responses, heartbeats and closing frames. */
+    /** One valid frame: mostly requests, then responses, heartbeats, closing and cancel frames. */
     public byte[] validFrame(SplittableRandom r) {
-        int kind = r.nextInt(10);
+        int kind = r.nextInt(11);
         ByteBuf buf;
         if (kind < 6) {
             String service = SERVICES[r.nextInt(SERVICES.length)];
@@ -121,7 +121,7 @@ public final class FrameFuzzer {
                     payload(r),
                     io.outrigger.core.Attributes.empty());
             long timeout = r.nextInt(4) == 0 ? 0 : 1 + r.nextLong(0xFFFF_FFFFL);
-            buf = encoder.request(ALLOC, 1 + r.nextInt(Integer.MAX_VALUE), request, timeout, r.nextInt(10) == 0);
+            buf = encoder.request(ALLOC, 1 + r.nextInt(Integer.MAX_VALUE), request, timeout);
         } else if (kind < 8) {
             RpcResponse response = r.nextBoolean()
                     ? new RpcResponse(Status.OK, metadata(r), payload(r))
@@ -129,8 +129,10 @@ public final class FrameFuzzer {
             buf = encoder.response(ALLOC, r.nextInt(), response);
         } else if (kind < 9) {
             buf = FrameEncoder.heartbeat(ALLOC, r.nextInt(), r.nextBoolean());
-        } else {
+        } else if (kind < 10) {
             buf = FrameEncoder.goAway(ALLOC, r.nextInt(), randomString(r, 30));
+        } else {
+            buf = FrameEncoder.cancel(ALLOC, 1 + r.nextInt(Integer.MAX_VALUE), randomString(r, 30));
         }
         try {
             return ByteBufUtil.getBytes(buf);
@@ -182,11 +184,12 @@ public final class FrameFuzzer {
                 return Arrays.copyOf(f, cut);
             }
             case RESERVED_FLAGS -> {
-                f[3] |= (byte) (0x10 << r.nextInt(4));
+                int[] reserved = {0x04, 0x20, 0x40, 0x80};
+                f[3] |= (byte) reserved[r.nextInt(reserved.length)];
                 return f;
             }
             case RANDOM_FLAGS -> {
-                f[3] = (byte) r.nextInt(16);
+                f[3] = (byte) r.nextInt(32); // CANCEL (0x10) included
                 return f;
             }
             case UNKNOWN_VERSION -> {

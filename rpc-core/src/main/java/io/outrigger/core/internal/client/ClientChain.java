@@ -8,6 +8,8 @@ import java.util.List;
  * The one place where the order of the client chain is written down. Outermost first:
  *
  * <pre>
+ * call context       outermost: the deadline, keys and cancellation inherited from the call being
+ *                    served are on the request before anyone (user code included) looks at it
  * user interceptors  the first to see a call, the last to see its outcome
  * tracing            outside everything built in, so a span covers retries, fallbacks, fast rejections
  * metrics            same reason: a call's duration includes its retries
@@ -29,7 +31,8 @@ public final class ClientChain {
             Interceptor fallback,
             Interceptor metrics,
             Interceptor tracing,
-            List<Interceptor> user) {
+            List<Interceptor> user,
+            Interceptor context) {
         Invoker chain = cluster;
         chain = decorate(chain, retry);
         chain = decorate(chain, fallback);
@@ -38,7 +41,7 @@ public final class ClientChain {
         for (int i = user.size() - 1; i >= 0; i--) {
             chain = chain.decorate(user.get(i));
         }
-        return chain;
+        return decorate(chain, context);
     }
 
     private static Invoker decorate(Invoker chain, Interceptor interceptor) {

@@ -30,6 +30,7 @@ public final class ServiceClients implements AutoCloseable {
             Interceptor metrics,
             Interceptor tracing,
             List<Interceptor> user,
+            Interceptor context,
             Duration lostProviderHold) {}
 
     private record Entry(ClusterInvoker cluster, Invoker chain) {}
@@ -75,8 +76,8 @@ public final class ServiceClients implements AutoCloseable {
                 parts.balancers.create(service),
                 parts.endpointInterceptors,
                 parts.lostProviderHold);
-        Invoker chain =
-                ClientChain.build(cluster, parts.retry, parts.fallback, parts.metrics, parts.tracing, parts.user);
+        Invoker chain = ClientChain.build(
+                cluster, parts.retry, parts.fallback, parts.metrics, parts.tracing, parts.user, parts.context);
         return new Entry(cluster, chain);
     }
 

@@ -10,6 +10,7 @@ import io.outrigger.core.RpcException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
+import io.outrigger.core.internal.Cancellation;
 import io.outrigger.core.service.MethodDescriptor;
 import io.outrigger.core.service.ServiceDescriptor;
 import io.outrigger.serialization.Serializers;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 
@@ -30,6 +32,10 @@ import java.util.concurrent.Executor;
  *
  * <p>Synchronous methods wait on the caller's thread and decode the reply there (off the event
  * loop). Asynchronous methods complete their stage on the client's response executor.
+ *
+ * <p>Cancellation: each call carries a {@link Cancellation}. Cancelling the future an asynchronous
+ * method returned, or interrupting the thread a synchronous one waits on, cancels it: the call
+ * completes {@code CANCELLED} at once and the provider is told to stop.
  */
 public final class ServiceProxy implements InvocationHandler {
 
@@ -49,7 +55,8 @@ public final class ServiceProxy implements InvocationHandler {
             Serializers serializers,
             Executor responseExecutor,
             Metadata headers,
-            Duration timeout) {
+            Duration timeout,
+            boolean propagateContext) {
         this.descriptor = descriptor;
         this.chain = chain;
         this.serializers = serializers;
@@ -58,6 +65,9 @@ public final class ServiceProxy implements InvocationHandler {
         this.timeoutNanos = timeout.isZero() ? 0 : timeout.toNanos();
         for (MethodDescriptor m : descriptor.methods().values()) {
             Attributes attributes = Attributes.empty().with(CallAttributes.IDEMPOTENT, m.idempotent());
+            if (!propagateContext) {
+                attributes = attributes.with(CallAttributes.PROPAGATE_CONTEXT, false);
+            }
             calls.put(m.javaMethod(), new Call(m, attributes));
         }
     }
@@ -69,12 +79,13 @@ public final class ServiceProxy implements InvocationHandler {
             Serializers serializers,
             Executor responseExecutor,
             Metadata headers,
-            Duration timeout) {
+            Duration timeout,
+            boolean propagateContext) {
         Class<?> type = descriptor.type();
         Object proxy = Proxy.newProxyInstance(
                 type.getClassLoader(),
                 new Class<?>[] {type},
-                new ServiceProxy(descriptor, chain, serializers, responseExecutor, headers, timeout));
+                new ServiceProxy(descriptor, chain, serializers, responseExecutor, headers, timeout, propagateContext));
         @SuppressWarnings("unchecked")
         T t = (T) proxy;
         return t;
@@ -90,20 +101,32 @@ public final class ServiceProxy implements InvocationHandler {
             throw new NullPointerException(descriptor.name() + "/" + call.method.name() + ": request message is null");
         }
         Deadline deadline = timeoutNanos == 0 ? Deadline.NONE : Deadline.afterNanos(timeoutNanos);
+        Cancellation cancellation = new Cancellation();
         RpcRequest request = new RpcRequest(
-                descriptor.name(), call.method.name(), headers, deadline, Payload.of(args[0]), call.attributes);
+                descriptor.name(),
+                call.method.name(),
+                headers,
+                deadline,
+                Payload.of(args[0]),
+                call.attributes.with(Cancellation.KEY, cancellation));
         CompletableFuture<RpcResponse> future = chain.invoke(request).toCompletableFuture();
         Class<?> responseType = call.method.responseType();
         if (call.method.async()) {
-            return responseExecutor == null
-                    ? future.thenApply(response -> decode(response, responseType))
-                    : future.thenApplyAsync(response -> decode(response, responseType), responseExecutor);
+            CallFuture result = new CallFuture(cancellation, request.fullMethodName());
+            if (responseExecutor == null) {
+                future.whenComplete((response, error) -> result.settle(response, error, responseType));
+            } else {
+                future.whenCompleteAsync(
+                        (response, error) -> result.settle(response, error, responseType), responseExecutor);
+            }
+            return result;
         }
         RpcResponse response;
         try {
             response = future.get();
         } catch (InterruptedException e) {
-            future.cancel(false);
+            cancellation.cancel(
+                    Status.CANCELLED.withDescription(request.fullMethodName() + ": the caller was interrupted"));
             Thread.currentThread().interrupt();
             throw RpcException.of(
                     Status.CANCELLED.withDescription(request.fullMethodName() + ": interrupted while waiting"));
@@ -118,6 +141,42 @@ public final class ServiceProxy implements InvocationHandler {
             throw RpcException.of(response.status());
         }
         return response.payload().decode(responseType, serializers);
+    }
+
+    /**
+     * The stage an asynchronous method returns: cancelling it cancels the call (a plain
+     * {@code thenApply} stage would complete {@code CANCELLED} alone while the call runs on).
+     */
+    private final class CallFuture extends CompletableFuture<Object> {
+        private final Cancellation cancellation;
+        private final String what;
+
+        CallFuture(Cancellation cancellation, String what) {
+            this.cancellation = cancellation;
+            this.what = what;
+        }
+
+        void settle(RpcResponse response, Throwable error, Class<?> responseType) {
+            try {
+                if (error != null) {
+                    throw error instanceof CompletionException ? error : new CompletionException(error);
+                }
+                complete(decode(response, responseType));
+            } catch (CompletionException e) {
+                completeExceptionally(e);
+            } catch (Throwable t) {
+                completeExceptionally(new CompletionException(t));
+            }
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                cancellation.cancel(Status.CANCELLED.withDescription(what + ": cancelled by the caller"));
+            }
+            return cancelled;
+        }
     }
 
     private Object objectMethod(Object proxy, Method method, Object[] args) {

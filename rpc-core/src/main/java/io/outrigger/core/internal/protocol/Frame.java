@@ -39,7 +39,7 @@ public record Frame(
         return (flags & FrameFlags.GOAWAY) != 0;
     }
 
-    public boolean isOneWay() {
-        return (flags & FrameFlags.ONE_WAY) != 0;
+    public boolean isCancel() {
+        return (flags & FrameFlags.CANCEL) != 0;
     }
 }

@@ -150,7 +150,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         int flags = in.getUnsignedByte(start + 3);
         if ((flags & FrameFlags.RESERVED) != 0) {
-            throw new ProtocolException(String.format("unknown flag bits 0x%02x in flags 0x%02x", flags & 0xF0, flags));
+            throw new ProtocolException(
+                    String.format("unknown flag bits 0x%02x in flags 0x%02x", flags & FrameFlags.RESERVED, flags));
         }
         byte serializerId = in.getByte(start + 4);
         int status = in.getUnsignedByte(start + 5);
@@ -162,7 +163,13 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         long rest = pathLength + metadataLength + bodyLength;
 
         boolean response = (flags & FrameFlags.RESPONSE) != 0;
-        boolean control = (flags & (FrameFlags.HEARTBEAT | FrameFlags.GOAWAY)) != 0;
+        boolean control = (flags & (FrameFlags.HEARTBEAT | FrameFlags.GOAWAY | FrameFlags.CANCEL)) != 0;
+        if ((flags & FrameFlags.CANCEL) != 0 && (response || requestId == 0 || metadataLength != 0)) {
+            throw new ProtocolException(String.format(
+                    "a CANCEL frame must name a request (id %d) and carry neither the RESPONSE flag nor metadata"
+                            + " (flags 0x%02x, metadata %d bytes)",
+                    requestId, flags, metadataLength));
+        }
         if (pathLength > ProtocolLimits.MAX_PATH_LENGTH) {
             throw new ProtocolException(
                     "service/method path of " + pathLength + " bytes (limit " + ProtocolLimits.MAX_PATH_LENGTH + ")");

@@ -46,13 +46,12 @@ public final class FrameEncoder {
      * @throws RpcException {@code RESOURCE_EXHAUSTED} if the message is over the limit, {@code
      *     INVALID_ARGUMENT} if it cannot be serialized or the metadata is too large
      */
-    public ByteBuf request(ByteBufAllocator alloc, int requestId, RpcRequest request, boolean oneWay) {
-        return request(alloc, requestId, request, timeoutMicros(request), oneWay);
+    public ByteBuf request(ByteBufAllocator alloc, int requestId, RpcRequest request) {
+        return request(alloc, requestId, request, timeoutMicros(request));
     }
 
     /** Encodes a request with an explicit remaining time (test vectors need a fixed one). */
-    public ByteBuf request(
-            ByteBufAllocator alloc, int requestId, RpcRequest request, long timeoutMicros, boolean oneWay) {
+    public ByteBuf request(ByteBufAllocator alloc, int requestId, RpcRequest request, long timeoutMicros) {
         ByteBuf buf = alloc.buffer(256);
         try {
             buf.writeZero(HEADER_LENGTH);
@@ -68,16 +67,7 @@ public final class FrameEncoder {
             int metadataLength = writeMetadata(buf, request.metadata());
             byte serializerId = writeBody(buf, request.payload(), "request for " + request.fullMethodName());
             int bodyLength = buf.writerIndex() - HEADER_LENGTH - pathLength - metadataLength;
-            writeHeader(
-                    buf,
-                    oneWay ? FrameFlags.ONE_WAY : 0,
-                    serializerId,
-                    0,
-                    pathLength,
-                    requestId,
-                    timeoutMicros,
-                    metadataLength,
-                    bodyLength);
+            writeHeader(buf, 0, serializerId, 0, pathLength, requestId, timeoutMicros, metadataLength, bodyLength);
             return buf;
         } catch (RuntimeException | Error e) {
             buf.release();
@@ -140,6 +130,20 @@ public final class FrameEncoder {
         buf.writeZero(HEADER_LENGTH);
         int bodyLength = ByteBufUtil.writeUtf8(buf, reason);
         writeHeader(buf, FrameFlags.GOAWAY | FrameFlags.RESPONSE, (byte) 0, 0, 0, lastRequestId, 0, 0, bodyLength);
+        return buf;
+    }
+
+    /**
+     * The frame a client sends to stop call {@code requestId}: the server runs it no further (if the
+     * service code heeds its context) and sends no answer. {@code reason} is for the server's logs
+     * and the service's context; it is cut to 1 KiB.
+     */
+    public static ByteBuf cancel(ByteBufAllocator alloc, int requestId, String reason) {
+        String r = reason.length() > 1024 ? reason.substring(0, 1024) : reason;
+        ByteBuf buf = alloc.buffer(HEADER_LENGTH + r.length());
+        buf.writeZero(HEADER_LENGTH);
+        int bodyLength = ByteBufUtil.writeUtf8(buf, r);
+        writeHeader(buf, FrameFlags.CANCEL, (byte) 0, 0, 0, requestId, 0, 0, bodyLength);
         return buf;
     }
 

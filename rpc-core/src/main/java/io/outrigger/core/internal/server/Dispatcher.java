@@ -1,7 +1,9 @@
 package io.outrigger.core.internal.server;
 
+import io.opentelemetry.context.Scope;
 import io.outrigger.core.Attributes;
 import io.outrigger.core.CallAttributes;
+import io.outrigger.core.CallContext;
 import io.outrigger.core.Deadline;
 import io.outrigger.core.Invoker;
 import io.outrigger.core.Payload;
@@ -9,6 +11,7 @@ import io.outrigger.core.RequestNotRunException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
+import io.outrigger.core.internal.Cancellation;
 import io.outrigger.core.internal.protocol.Frame;
 import io.outrigger.core.tls.PeerPrincipal;
 import java.util.Map;
@@ -30,6 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * this dispatcher, or by a server interceptor: a limit, an access rule) is marked {@link
  * RequestNotRunException not run}, and the client may run it elsewhere whatever its method does.
  * Once the service has it, every failure may have run.
+ *
+ * <p>The call context: the innermost step attaches the call's {@link CallContext} for the duration
+ * of the service method (restoring the previous one after). A call cancelled while queued never
+ * runs.
  */
 public final class Dispatcher {
 
@@ -39,14 +46,6 @@ public final class Dispatcher {
     private final Executor executor;
     private final String executorDescription;
     private final AtomicInteger inFlight = new AtomicInteger();
-
-    /** Set on the request by the innermost invoker when the call reaches its service. */
-    private static final Attributes.Key<Reached> REACHED = Attributes.Key.of("service-reached", Reached.class);
-
-    /** Whether a call got past the server interceptors to its service (written on one thread, read after). */
-    private static final class Reached {
-        volatile boolean service;
-    }
 
     /**
      * @param services the invoker of each exported service, by name
@@ -69,7 +68,7 @@ public final class Dispatcher {
      * On the event loop: runs a non-blocking call right here, or queues a blocking one on the business
      * executor (answering at once if it is full).
      */
-    void dispatch(ServerConnection connection, Frame frame) {
+    void dispatch(ServerConnection connection, ServerCall call, Frame frame) {
         inFlight.incrementAndGet();
         long micros = frame.timeoutMicros();
         Deadline deadline = micros == 0 ? Deadline.NONE : Deadline.after(micros, TimeUnit.MICROSECONDS);
@@ -79,18 +78,18 @@ public final class Dispatcher {
                 frame.metadata(),
                 deadline,
                 Payload.encoded(frame.serializerId(), frame.body()),
-                attributes(connection).with(REACHED, new Reached()));
+                attributes(connection).with(Cancellation.KEY, call));
         if (nonBlockingOnEventLoop && isNonBlocking(request)) {
             // No thread hand-off: the method promised not to block (see docs/core.md, Threads).
-            run(connection, frame.requestId(), request);
+            run(connection, call, request);
             return;
         }
         try {
-            executor.execute(() -> run(connection, frame.requestId(), request));
+            executor.execute(() -> run(connection, call, request));
         } catch (RejectedExecutionException e) {
             finish(
                     connection,
-                    frame.requestId(),
+                    call,
                     RpcResponse.failure(RequestNotRunException.mark(Status.RESOURCE_EXHAUSTED.withDescription(
                             request.fullMethodName() + ": server busy (" + executorDescription
                                     + " all taken); the call was not run, try another provider or later"))));
@@ -103,11 +102,15 @@ public final class Dispatcher {
         return peer == null ? attributes : attributes.with(CallAttributes.PEER_PRINCIPAL, peer);
     }
 
-    private void run(ServerConnection connection, int requestId, RpcRequest request) {
+    private void run(ServerConnection connection, ServerCall call, RpcRequest request) {
+        if (call.isCancelled()) {
+            finish(connection, call, RpcResponse.failure(call.status())); // not sent: the caller cancelled it
+            return;
+        }
         if (request.deadline().isExpired()) {
             finish(
                     connection,
-                    requestId,
+                    call,
                     RpcResponse.failure(RequestNotRunException.mark(Status.DEADLINE_EXCEEDED.withDescription(
                             request.fullMethodName() + ": deadline expired while queued on the server; not run"))));
             return;
@@ -119,19 +122,19 @@ public final class Dispatcher {
             result = CompletableFuture.completedFuture(RpcResponse.failure(
                     Status.INTERNAL.withDescription(request.fullMethodName() + ": server interceptor threw " + t)));
         }
-        Reached reached = request.attributes().get(REACHED);
         result.whenComplete((response, error) -> {
             RpcResponse r = error == null ? response : RpcResponse.failure(Status.fromThrowable(error));
-            if (!r.isOk() && !reached.service && !RequestNotRunException.notRun(r.status())) {
+            if (!r.isOk() && !call.reachedService && !RequestNotRunException.notRun(r.status())) {
                 r = RpcResponse.failure(RequestNotRunException.mark(r.status())); // refused before the service
             }
-            finish(connection, requestId, r);
+            finish(connection, call, r);
         });
     }
 
-    private void finish(ServerConnection connection, int requestId, RpcResponse response) {
+    private void finish(ServerConnection connection, ServerCall call, RpcResponse response) {
         try {
-            connection.respond(requestId, response);
+            call.end();
+            connection.respond(call, response);
         } finally {
             inFlight.decrementAndGet();
         }
@@ -147,19 +150,23 @@ public final class Dispatcher {
         return !(service instanceof JavaServiceInvoker java) || java.isNonBlocking(request.method());
     }
 
-    /** The innermost server invoker: finds the exported service. */
+    /**
+     * The innermost server invoker: finds the exported service and runs it with the call's context
+     * current.
+     */
     private CompletionStage<RpcResponse> route(RpcRequest request) {
         Invoker service = services.get(request.service());
-        Reached reached = request.attributes().get(REACHED);
-        if (reached != null && service != null) {
-            reached.service = true;
+        if (service != null && request.attributes().get(Cancellation.KEY) instanceof ServerCall call) {
+            call.reachedService = true;
         }
         if (service == null) {
             return CompletableFuture.completedFuture(RpcResponse.failure(Status.UNIMPLEMENTED.withDescription(
                     "unknown service " + request.service() + "; this server exports: "
                             + String.join(", ", new java.util.TreeSet<>(services.keySet())))));
         }
-        return service.invoke(request);
+        try (Scope ignored = CallContext.of(request).makeCurrent()) {
+            return service.invoke(request);
+        }
     }
 
     /** Calls accepted and not yet answered. */

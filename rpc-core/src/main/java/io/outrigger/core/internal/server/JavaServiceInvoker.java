@@ -1,5 +1,6 @@
 package io.outrigger.core.internal.server;
 
+import io.outrigger.core.CallContext;
 import io.outrigger.core.Invoker;
 import io.outrigger.core.Payload;
 import io.outrigger.core.RpcException;
@@ -33,6 +34,8 @@ final class JavaServiceInvoker implements Invoker {
 
     private static final Logger log = LoggerFactory.getLogger(JavaServiceInvoker.class);
     private static final MethodType GENERIC = MethodType.methodType(Object.class, Object.class, Object.class);
+    private static final MethodType WITH_CONTEXT =
+            MethodType.methodType(Object.class, Object.class, Object.class, CallContext.class);
 
     private record Target(MethodDescriptor method, MethodHandle handle) {}
 
@@ -55,7 +58,8 @@ final class JavaServiceInvoker implements Invoker {
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
         for (MethodDescriptor m : descriptor.methods().values()) {
             try {
-                MethodHandle handle = lookup.unreflect(m.javaMethod()).asType(GENERIC);
+                MethodHandle handle =
+                        lookup.unreflect(m.javaMethod()).asType(m.takesContext() ? WITH_CONTEXT : GENERIC);
                 targets.put(m.name(), new Target(m, handle));
             } catch (IllegalAccessException e) {
                 throw new IllegalArgumentException(
@@ -86,7 +90,9 @@ final class JavaServiceInvoker implements Invoker {
         Object result;
         try {
             Object argument = request.payload().decode(target.method.requestType(), serializers);
-            result = target.handle.invokeExact(implementation, argument);
+            result = target.method.takesContext()
+                    ? (Object) target.handle.invokeExact(implementation, argument, contextOf(request))
+                    : (Object) target.handle.invokeExact(implementation, argument);
         } catch (Throwable t) {
             return CompletableFuture.completedFuture(RpcResponse.failure(failure(request, t)));
         }
@@ -100,6 +106,12 @@ final class JavaServiceInvoker implements Invoker {
         return ((CompletionStage<?>) result)
                 .handle((value, error) ->
                         error != null ? RpcResponse.failure(failure(request, unwrap(error))) : ok(request, value));
+    }
+
+    /** The context the dispatcher made current for this call (or one made here, for direct use in tests). */
+    private static CallContext contextOf(RpcRequest request) {
+        CallContext current = CallContext.current();
+        return current != null && current.attributes() == request.attributes() ? current : CallContext.of(request);
     }
 
     private static RpcResponse ok(RpcRequest request, Object value) {

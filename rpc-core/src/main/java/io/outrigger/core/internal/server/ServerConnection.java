@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.collection.IntObjectHashMap;
 import io.outrigger.core.RequestNotRunException;
 import io.outrigger.core.RpcException;
 import io.outrigger.core.RpcResponse;
@@ -16,6 +17,7 @@ import io.outrigger.core.internal.protocol.Frame;
 import io.outrigger.core.internal.protocol.FrameDecoder;
 import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.internal.protocol.OversizedFrame;
+import io.outrigger.core.internal.protocol.PeerText;
 import io.outrigger.core.internal.protocol.ProtocolException;
 import io.outrigger.core.internal.tls.TlsSessions;
 import io.outrigger.core.internal.transport.ReadGate;
@@ -23,6 +25,8 @@ import io.outrigger.core.internal.transport.WriteQueue;
 import io.outrigger.core.tls.PeerPrincipal;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * <p>Back-pressure ({@link ReadGate}): every request that will be answered counts as in flight from
  * the moment it is read until its answer is written; reading stops while too many are, or while the
  * peer is not reading its answers, and the connection is closed when its queued answers pass the cap.
+ *
+ * <p>Cancellation: the calls accepted and not yet answered are kept by request id, so that a CANCEL
+ * frame (or the connection closing) can cancel them; a cancelled call's answer is dropped, not sent.
  */
 final class ServerConnection extends ChannelInboundHandlerAdapter {
 
@@ -46,7 +53,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private ReadGate gate;
     private String remote;
-    private WriteQueue<ByteBuf> writes;
+    private WriteQueue<ServerCall> writes;
+    /** Calls accepted and not yet answered, by request id (event loop only). */
+    private final IntObjectHashMap<ServerCall> calls = new IntObjectHashMap<>();
     /** The highest request id accepted so far (event loop only). */
     private int lastRequestId;
     /** Set once the closing frame is sent: later requests are refused, not run (event loop only). */
@@ -79,12 +88,28 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         gate = g;
         writes = new WriteQueue<>(
                 ch,
-                frame -> {
-                    ch.write(frame, ch.voidPromise());
+                call -> {
+                    if (calls.get(call.id) == call) {
+                        calls.remove(call.id);
+                    }
+                    ByteBuf frame = call.frame;
+                    call.frame = null;
+                    if (frame != null) {
+                        if (call.isCancelled()) {
+                            frame.release(); // the caller said it wants no answer
+                        } else {
+                            ch.write(frame, ch.voidPromise());
+                        }
+                    }
                     g.answered();
                     g.checkQueued();
                 },
-                ByteBuf::release);
+                call -> {
+                    if (call.frame != null) {
+                        call.frame.release();
+                        call.frame = null;
+                    }
+                });
         ctx.fireChannelActive();
     }
 
@@ -114,33 +139,56 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                 if (!frame.isResponse()) {
                     ctx.writeAndFlush(FrameEncoder.heartbeat(ctx.alloc(), frame.requestId(), true), ctx.voidPromise());
                 }
+            } else if (frame.isCancel()) {
+                cancel(frame);
             } else if (!frame.isResponse() && !frame.isGoAway()) {
                 gate.accepted();
                 if (goingAway) {
                     // Sent before the client saw our closing frame: refuse it so the client can retry elsewhere.
                     respond(
-                            frame.requestId(),
+                            new ServerCall(frame.requestId(), null),
                             RpcResponse.failure(
                                     RequestNotRunException.mark(Status.UNAVAILABLE.withDescription(frame.service() + "/"
                                             + frame.method() + ": server shutting down; the request was not run"))));
                     return;
                 }
                 lastRequestId = frame.requestId();
-                dispatcher.dispatch(this, frame);
+                ServerCall call =
+                        new ServerCall(frame.requestId(), ctx.channel().eventLoop());
+                calls.put(call.id, call);
+                dispatcher.dispatch(this, call, frame);
             }
         } else if (msg instanceof OversizedFrame oversized) {
             if (!oversized.isResponse()) {
                 gate.accepted();
                 respond(
-                        oversized.requestId(),
+                        new ServerCall(oversized.requestId(), null),
                         RpcResponse.failure(RequestNotRunException.mark(Status.RESOURCE_EXHAUSTED.withDescription(
                                 oversized.reason() + "; the call was rejected, the connection stays open"))));
             }
         }
     }
 
-    /** Encodes and queues a response; callable from any thread. */
-    void respond(int requestId, RpcResponse response) {
+    /** The caller cancelled a call: it runs no further (if its code listens) and gets no answer. */
+    private void cancel(Frame frame) {
+        ServerCall call = calls.get(frame.requestId());
+        if (call == null) {
+            return; // answered already, or never sent: nothing to stop
+        }
+        String reason = PeerText.safe(new String(frame.body(), StandardCharsets.UTF_8));
+        call.cancel(Status.CANCELLED.withDescription(
+                "cancelled by the caller " + remote + (reason.isEmpty() ? "" : " (" + reason + ")")));
+    }
+
+    /**
+     * Encodes and queues the answer of {@code call}, or only frees its place when the caller cancelled
+     * it; callable from any thread.
+     */
+    void respond(ServerCall call, RpcResponse response) {
+        if (call.isCancelled()) {
+            writes.enqueue(call); // nothing to send; frees its place in the gate, on the event loop
+            return;
+        }
         if (RequestNotRunException.notRun(response.status())) {
             // The local cause does not travel: say it on the wire, so the client may retry it anywhere.
             response = new RpcResponse(
@@ -148,13 +196,25 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                     response.metadata().with(RequestNotRunException.METADATA_KEY, "1"),
                     response.payload());
         }
-        ByteBuf frame;
         try {
-            frame = encoder.response(channel.alloc(), requestId, response);
+            call.frame = encoder.response(channel.alloc(), call.id, response);
         } catch (RpcException e) {
-            frame = encoder.response(channel.alloc(), requestId, RpcResponse.failure(e.status()));
+            call.frame = encoder.response(channel.alloc(), call.id, RpcResponse.failure(e.status()));
         }
-        writes.enqueue(frame);
+        writes.enqueue(call);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (!calls.isEmpty()) {
+            // The caller is gone: nobody will read the answers, so stop what can be stopped.
+            Status closed = Status.CANCELLED.withDescription("the caller's connection from " + remote + " closed");
+            for (ServerCall call : new ArrayList<>(calls.values())) {
+                call.cancel(closed);
+            }
+            calls.clear();
+        }
+        ctx.fireChannelInactive();
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.outrigger.core.RpcException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
+import io.outrigger.core.internal.Cancellation;
 import io.outrigger.core.internal.protocol.Frame;
 import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.internal.protocol.OversizedFrame;
@@ -35,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: {@link #send} runs on the caller's thread (it encodes the frame there, so serialization
  * never runs on the event loop) and hands the frame to a {@link WriteQueue}. Everything else runs on
  * the channel's event loop, which alone touches the map of pending calls, so it needs no lock.
+ *
+ * <p>Cancellation: a call whose caller cancels it (or whose deadline passes) while it is on the
+ * wire is completed here at once, and a CANCEL frame tells the provider to stop it and send no
+ * answer; an answer that still arrives is dropped.
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter {
 
@@ -90,7 +95,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         int id = nextRequestId();
         ByteBuf frame;
         try {
-            frame = encoder.request(channel.alloc(), id, request, false);
+            frame = encoder.request(channel.alloc(), id, request);
         } catch (RpcException e) {
             PendingCall failed = new PendingCall(this, id, request, null, inFlight);
             failed.finish(RpcResponse.failure(e.status()));
@@ -135,12 +140,43 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     call.request.fullMethodName() + ": deadline expired before the request was sent to " + remote)));
             return;
         }
+        Cancellation cancellation = call.request.attributes().get(Cancellation.KEY);
+        if (cancellation != null && cancellation.isCancelled()) {
+            frame.release();
+            call.finish(RpcResponse.failure(RequestNotRunException.mark(cancellation.status())));
+            return;
+        }
         pending.put(call.id, call);
         if (remaining != Long.MAX_VALUE) {
             call.timeoutNanos = remaining;
             call.timer = channel.eventLoop().schedule(call, remaining, TimeUnit.NANOSECONDS);
         }
         channel.write(frame, channel.voidPromise());
+        if (cancellation != null) {
+            cancellation.bindAttempt(call);
+        }
+    }
+
+    /** The caller cancelled {@code call}: completes it and tells the provider. Any thread. */
+    void cancelled(PendingCall call, Status reason) {
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(() -> cancelled(call, reason));
+            return;
+        }
+        if (pending.get(call.id) != call) {
+            return; // answered (or failed) already
+        }
+        pending.remove(call.id);
+        cancelTimer(call);
+        sendCancel(call.id, reason.description() == null ? "cancelled" : reason.description());
+        call.finish(RpcResponse.failure(reason));
+        closeIfIdle();
+    }
+
+    private void sendCancel(int id, String reason) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(FrameEncoder.cancel(channel.alloc(), id, reason), channel.voidPromise());
+        }
     }
 
     private long queuedBytes() {
@@ -167,6 +203,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (pending.remove(call.id) == null) {
             return;
         }
+        // The provider may still be working on it: tell it nobody waits any more.
+        sendCancel(call.id, "deadline exceeded");
         call.finish(RpcResponse.failure(Status.DEADLINE_EXCEEDED.withDescription(call.request.fullMethodName()
                 + ": deadline exceeded, no response from " + remote + " within "
                 + TimeUnit.NANOSECONDS.toMillis(call.timeoutNanos) + " ms of sending")));

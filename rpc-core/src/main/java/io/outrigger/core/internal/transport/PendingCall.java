@@ -4,14 +4,16 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
+import io.outrigger.core.Status;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * One call sent on a connection: its future (this object), the encoded frame until it is written,
- * and its deadline timer. One allocation carries all three.
+ * its deadline timer, and the listener of its cancellation. One allocation carries all four.
  */
-final class PendingCall extends CompletableFuture<RpcResponse> implements Runnable {
+final class PendingCall extends CompletableFuture<RpcResponse> implements Runnable, Consumer<Status> {
 
     final int id;
     final RpcRequest request;
@@ -36,6 +38,12 @@ final class PendingCall extends CompletableFuture<RpcResponse> implements Runnab
     @Override
     public void run() {
         connection.timedOut(this);
+    }
+
+    /** The caller cancelled the call. Any thread. */
+    @Override
+    public void accept(Status reason) {
+        connection.cancelled(this, reason);
     }
 
     /** Completes the call once; later completions are ignored. Runs on one thread at a time. */

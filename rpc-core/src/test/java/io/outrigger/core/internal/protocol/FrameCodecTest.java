@@ -44,7 +44,7 @@ class FrameCodecTest {
         while (m.find()) {
             vectors.put(m.group(1), ByteBufUtil.decodeHexDump(m.group(2)));
         }
-        assertThat(vectors).containsOnlyKeys("request", "ok", "failure", "heartbeat", "goaway");
+        assertThat(vectors).containsOnlyKeys("request", "ok", "failure", "heartbeat", "goaway", "cancel");
     }
 
     @Test
@@ -67,7 +67,7 @@ class FrameCodecTest {
                 Deadline.NONE,
                 Payload.encoded(f.serializerId(), f.body()),
                 Attributes.empty());
-        assertThat(bytes(encoder.request(alloc, f.requestId(), request, f.timeoutMicros(), false)))
+        assertThat(bytes(encoder.request(alloc, f.requestId(), request, f.timeoutMicros())))
                 .isEqualTo(vectors.get("request"));
     }
 
@@ -106,6 +106,32 @@ class FrameCodecTest {
     }
 
     @Test
+    void cancelVectorDecodesAndReencodes() {
+        Frame cancel = decodeOne(vectors.get("cancel"));
+        assertThat(cancel.isCancel()).isTrue();
+        assertThat(cancel.isResponse()).isFalse();
+        assertThat(cancel.requestId()).isEqualTo(1);
+        assertThat(cancel.service()).isEmpty();
+        assertThat(new String(cancel.body(), StandardCharsets.UTF_8)).isEqualTo("timeout");
+        assertThat(bytes(FrameEncoder.cancel(alloc, 1, "timeout"))).isEqualTo(vectors.get("cancel"));
+    }
+
+    @Test
+    void cancelFramesThatNameNoCallOrCarryMoreAreProtocolErrors() {
+        byte[] idZero = vectors.get("cancel").clone();
+        idZero[11] = 0;
+        assertProtocolError(idZero, "a CANCEL frame must name a request (id 0)");
+
+        byte[] asResponse = vectors.get("cancel").clone();
+        asResponse[3] = 0x11;
+        assertProtocolError(asResponse, "carry neither the RESPONSE flag nor metadata");
+
+        byte[] withMetadata = vectors.get("request").clone();
+        withMetadata[3] = 0x10; // CANCEL on a frame with metadata (and a path)
+        assertProtocolError(withMetadata, "metadata 11 bytes");
+    }
+
+    @Test
     void framesArrivingByteByByteAndBackToBackDecode() {
         byte[] request = vectors.get("request");
         byte[] ok = vectors.get("ok");
@@ -126,7 +152,7 @@ class FrameCodecTest {
     void oversizedBodyIsDiscardedAndTheNextFrameStillDecodes() {
         EmbeddedChannel ch = channel(new ProtocolLimits(16, 64));
         RpcRequest big = RpcRequest.of("demo.Echo", "echo", Payload.encoded((byte) 1, new byte[100]));
-        ByteBuf oversized = new FrameEncoder(Serializers.defaults(), 1000).request(alloc, 9, big, 0, false);
+        ByteBuf oversized = new FrameEncoder(Serializers.defaults(), 1000).request(alloc, 9, big, 0);
         // Deliver it in pieces: the decoder must skip without buffering the whole frame.
         while (oversized.isReadable()) {
             ch.writeInbound(oversized.readRetainedSlice(Math.min(7, oversized.readableBytes())));
@@ -178,6 +204,10 @@ class FrameCodecTest {
         flags[3] = (byte) 0x81;
         assertProtocolError(flags, "unknown flag bits 0x80");
 
+        byte[] oneWay = vectors.get("request").clone();
+        oneWay[3] = 0x04; // once meant for one-way calls, never implemented: reserved
+        assertProtocolError(oneWay, "unknown flag bits 0x04");
+
         byte[] version = vectors.get("ok").clone();
         version[2] = 9;
         assertProtocolError(version, "unsupported protocol version 9");
@@ -198,7 +228,7 @@ class FrameCodecTest {
     void encoderRefusesMessagesOverItsLimitAndReleasesTheBuffer() {
         RpcRequest big = RpcRequest.of("demo.Echo", "echo", Payload.encoded((byte) 1, new byte[1025]));
 
-        assertThatThrownBy(() -> encoder.request(io.netty.buffer.PooledByteBufAllocator.DEFAULT, 1, big, false))
+        assertThatThrownBy(() -> encoder.request(io.netty.buffer.PooledByteBufAllocator.DEFAULT, 1, big))
                 .isInstanceOfSatisfying(
                         RpcException.class,
                         e -> assertThat(e.status().code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
@@ -213,7 +243,7 @@ class FrameCodecTest {
                 Deadline.NONE,
                 Payload.EMPTY,
                 Attributes.empty());
-        Frame f = decodeOne(bytes(encoder.request(alloc, 3, request, 0, false)));
+        Frame f = decodeOne(bytes(encoder.request(alloc, 3, request, 0)));
 
         assertThat(f.metadata().toMap()).containsExactly(Map.entry("name", "Zoë ☃"), Map.entry("empty", ""));
         assertThat(f.timeoutMicros()).isZero();
