@@ -7,9 +7,14 @@ Prints "LISTENING <port>" once it serves on 127.0.0.1. Routes:
                                      {"provider": NAME, "headers": the X-Outrigger-* and trace headers})
   POST /test.EchoService/fail        403 {"status": "PERMISSION_DENIED", "message": "denied: TEXT"}
   POST /test.EchoService/teapot      418 with a plain-text body
+  GET  /control/stats                {"started": echo calls received, "calls": echo calls answered,
+                                     "abandoned": echo calls whose caller closed the connection while
+                                     they slept (they are not answered)}
   anything else                      404 {"status": "UNIMPLEMENTED", ...}
 """
 import json
+import select
+import socket
 import sys
 import threading
 import time
@@ -19,7 +24,7 @@ sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from sidecar_caller import read_varint, varint  # noqa: E402
 
 NAME = sys.argv[1] if len(sys.argv) > 1 else "python"
-STATE = {"up": True, "calls": 0}
+STATE = {"up": True, "started": 0, "calls": 0, "abandoned": 0}
 LOCK = threading.Lock()
 
 
@@ -64,7 +69,26 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def caller_left(self):
+        """Whether the caller closed the connection (readable with nothing to read)."""
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+
+    def sleep_unless_abandoned(self, millis):
+        """Sleeps in slices; False as soon as the caller is gone."""
+        end = time.monotonic() + millis / 1000.0
+        while time.monotonic() < end:
+            if self.caller_left():
+                return False
+            time.sleep(0.01)
+        return True
+
     def do_GET(self):
+        if self.path == "/control/stats":
+            with LOCK:
+                stats = {k: STATE[k] for k in ("started", "calls", "abandoned")}
+            self.send(200, json.dumps(stats).encode())
+            return
         if self.path == "/health":
             if STATE["up"]:
                 self.send(200, b'{"status":"UP"}')
@@ -84,8 +108,13 @@ class Handler(BaseHTTPRequestHandler):
                 self.send(415, b'{"status":"INVALID_ARGUMENT","message":"expected protobuf"}')
                 return
             text, _, sleep_millis = decode_echo_request(body)
-            if sleep_millis:
-                time.sleep(sleep_millis / 1000.0)
+            with LOCK:
+                STATE["started"] += 1
+            if sleep_millis and not self.sleep_unless_abandoned(sleep_millis):
+                with LOCK:
+                    STATE["abandoned"] += 1
+                self.close_connection = True
+                return
             with LOCK:
                 STATE["calls"] += 1
             seen = {k.lower(): v for k, v in self.headers.items()

@@ -194,6 +194,31 @@ class InboundTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
     }
 
+    @Test
+    void aCallerThatCancelsMakesTheSidecarAbandonTheRequestToTheApp() throws Exception {
+        java.util.concurrent.CompletableFuture<RpcResponse> call = client.invoker("test.EchoService")
+                .invoke(new RpcRequest(
+                        "test.EchoService",
+                        "echo",
+                        Metadata.empty(),
+                        io.outrigger.core.Deadline.after(Duration.ofSeconds(30)),
+                        Payload.encoded(
+                                ProtobufSerializer.ID,
+                                echoRequest("held").toBuilder()
+                                        .setSleepMillis(20_000)
+                                        .build()
+                                        .toByteArray()),
+                        io.outrigger.core.Attributes.empty()))
+                .toCompletableFuture();
+        await().atMost(Duration.ofSeconds(5)).until(() -> appA.stat("started") + appB.stat("started") == 1);
+
+        assertThat(call.cancel(true)).isTrue();
+
+        // The sidecar got the CANCEL frame and closed its request to the app, which stops sleeping.
+        await().atMost(Duration.ofSeconds(5)).until(() -> appA.stat("abandoned") + appB.stat("abandoned") == 1);
+        assertThat(appA.stat("calls") + appB.stat("calls")).isZero();
+    }
+
     private RpcResponse call(String method) {
         return invoke(client, method);
     }

@@ -185,6 +185,20 @@ final class Python {
             return "http://127.0.0.1:" + port;
         }
 
+        /** {@code GET /control/stats}: echo calls answered, and abandoned by their caller while sleeping. */
+        int stat(String name) throws Exception {
+            return (int) Double.parseDouble(field(stats(), name));
+        }
+
+        String stats() throws Exception {
+            var client = java.net.http.HttpClient.newHttpClient();
+            return client.send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url() + "/control/stats"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
+        }
+
         /** Makes {@code GET /health} answer 200 ({@code true}) or 503. */
         void healthy(boolean up) throws Exception {
             var client = java.net.http.HttpClient.newHttpClient();

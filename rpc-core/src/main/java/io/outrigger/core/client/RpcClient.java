@@ -82,7 +82,7 @@ public final class RpcClient implements AutoCloseable {
                 b.metrics,
                 b.tracing,
                 List.copyOf(b.interceptors),
-                b.propagateContext ? new ContextPropagation(b.deadlineMargin, List.copyOf(b.propagatedKeys)) : null,
+                new ContextPropagation(b.propagateContext, b.deadlineMargin, List.copyOf(b.propagatedKeys)),
                 b.lostProviderHold));
     }
 

@@ -160,6 +160,24 @@ class CancellationTest {
     }
 
     @Test
+    void aGenericCallIsCancelledThroughItsFuture() {
+        CompletableFuture<io.outrigger.core.RpcResponse> call = client.invoker("test.EchoService")
+                .invoke(io.outrigger.core.RpcRequest.of(
+                                "test.EchoService",
+                                "echo",
+                                io.outrigger.core.Payload.of(EchoRequest.newBuilder()
+                                        .setText("generic")
+                                        .build()))
+                        .withDeadline(io.outrigger.core.Deadline.after(Duration.ofSeconds(30))))
+                .toCompletableFuture();
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == 1);
+
+        assertThat(call.cancel(true)).isTrue();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sawCancellation.get() == 1 && server.inFlight() == 0);
+    }
+
+    @Test
     void anInterruptedSyncCallerCancelsItsCall() throws Exception {
         EchoService echo = client.refer(EchoService.class);
         AtomicInteger code = new AtomicInteger(-1);

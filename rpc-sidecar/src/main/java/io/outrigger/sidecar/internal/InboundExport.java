@@ -1,5 +1,6 @@
 package io.outrigger.sidecar.internal;
 
+import io.outrigger.core.CallContext;
 import io.outrigger.core.Invoker;
 import io.outrigger.core.Metadata;
 import io.outrigger.core.Payload;
@@ -132,10 +133,17 @@ public final class InboundExport implements Invoker {
             return failed(Status.INVALID_ARGUMENT.withDescription(
                     request.fullMethodName() + ": cannot forward as HTTP: " + e.getMessage()));
         }
-        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray())
-                .handle((response, error) -> error != null
-                        ? RpcResponse.failure(fromError(request, error))
-                        : fromResponse(request, payload.serializerId(), response));
+        CompletableFuture<HttpResponse<byte[]>> exchange =
+                http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        CallContext context = CallContext.current();
+        if (context != null) {
+            // The caller gave up (a CANCEL frame, its connection closed): abandon the request to the
+            // app too, which sees its connection close; the answer would be dropped anyway.
+            context.whenCancelled().thenRun(() -> exchange.cancel(true));
+        }
+        return exchange.handle((response, error) -> error != null
+                ? RpcResponse.failure(fromError(request, error))
+                : fromResponse(request, payload.serializerId(), response));
     }
 
     private RpcResponse fromResponse(RpcRequest request, byte serializerId, HttpResponse<byte[]> response) {

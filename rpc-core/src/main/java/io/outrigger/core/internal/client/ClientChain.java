@@ -8,8 +8,9 @@ import java.util.List;
  * The one place where the order of the client chain is written down. Outermost first:
  *
  * <pre>
- * call context       outermost: the deadline, keys and cancellation inherited from the call being
- *                    served are on the request before anyone (user code included) looks at it
+ * call context       outermost: the call's cancellation, and the deadline, keys and cancellation
+ *                    inherited from the call being served, are on the request before anyone
+ *                    (user code included) looks at it
  * user interceptors  the first to see a call, the last to see its outcome
  * tracing            outside everything built in, so a span covers retries, fallbacks, fast rejections
  * metrics            same reason: a call's duration includes its retries
