@@ -45,6 +45,7 @@ class CallContextTest {
     static RpcClient middleClient;
     static RpcClient client;
     static final Back backService = new Back();
+    static Middle middleService;
     static final ExecutorService pool = Executors.newSingleThreadExecutor();
 
     /** C: records what it sees; with {@code sleep_millis}, waits that long for a cancellation. */
@@ -110,7 +111,8 @@ class CallContextTest {
     static final class Middle implements HopService {
         final HopService toBack;
         final HopService toBackDetached;
-        final AtomicReference<CallContext> lateCurrent = new AtomicReference<>();
+        final AtomicReference<String> lateCurrent = new AtomicReference<>();
+        final AtomicReference<String> callbackCurrent = new AtomicReference<>();
 
         Middle(RpcClient client) {
             this.toBack =
@@ -138,7 +140,7 @@ class CallContextTest {
                     // Unwrapped, after this call has ended: must carry nothing of it.
                     pool.execute(() -> {
                         sleep(100);
-                        lateCurrent.set(CallContext.current());
+                        lateCurrent.set(String.valueOf(CallContext.current()));
                         toBack.hop(request, null);
                     });
                     return EchoReply.newBuilder().setText("scheduled").build();
@@ -149,7 +151,12 @@ class CallContextTest {
 
         @Override
         public CompletionStage<EchoReply> hopAsync(EchoRequest request, CallContext context) {
-            return toBack.hopAsync(request, null); // made on the event loop, during the method
+            // Made on the event loop, during the method: inherits. The callback runs later, on the
+            // client's event loop, outside any call: it must see no context.
+            return toBack.hopAsync(request, null).thenApply(reply -> {
+                callbackCurrent.set(String.valueOf(CallContext.current()));
+                return reply;
+            });
         }
     }
 
@@ -169,7 +176,9 @@ class CallContextTest {
                 .build();
         middle = RpcServer.builder()
                 .host("127.0.0.1")
-                .service(ServiceDescriptor.of(HopService.class).withName("test.Middle"), new Middle(middleClient))
+                .service(
+                        ServiceDescriptor.of(HopService.class).withName("test.Middle"),
+                        middleService = new Middle(middleClient))
                 .drainTimeout(Duration.ofSeconds(1))
                 .build()
                 .start();
@@ -283,8 +292,21 @@ class CallContextTest {
         Back.Seen late = backService.seen.poll();
         // The same pooled thread ran the wrapped task before: the wrapper restored what it found.
         assertThat(late.tenant()).isNull();
+        assertThat(middleService.lateCurrent).hasValue("null");
         assertThat(late.remainingMillis()).isGreaterThan(5_000);
         assertThat(CallContext.current()).isNull();
+    }
+
+    @Test
+    void anAsyncMethodsLaterCallbacksOnTheEventLoopSeeNoContext() {
+        EchoReply reply = middle(Duration.ofSeconds(5), "acme")
+                .hopAsync(request("loop", 0), null)
+                .toCompletableFuture()
+                .join();
+
+        assertThat(reply.getText()).isEqualTo("back:loop");
+        assertThat(backService.seen.peek().current()).isTrue();
+        assertThat(middleService.callbackCurrent).hasValue("null");
     }
 
     @Test
