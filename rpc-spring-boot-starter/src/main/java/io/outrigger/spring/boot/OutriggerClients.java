@@ -165,6 +165,9 @@ public final class OutriggerClients implements DisposableBean {
                 .registry(registry)
                 .defaultTimeout(c.getDefaultTimeout())
                 .connectTimeout(c.getConnectTimeout())
+                .propagateContext(c.isPropagateContext())
+                .deadlineMargin(c.getDeadlineMargin())
+                .propagateKeys(c.getPropagateKeys().toArray(String[]::new))
                 .connectionsPerEndpoint(c.getConnectionsPerEndpoint())
                 .ioThreads(c.getIoThreads());
         if (telemetry != null) {

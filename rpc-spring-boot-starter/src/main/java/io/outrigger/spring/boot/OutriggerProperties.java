@@ -122,6 +122,14 @@ public class OutriggerProperties implements InitializingBean {
         notBlank("server.host", server.host);
         nonNegative("client.default-timeout", client.defaultTimeout);
         positive("client.connect-timeout", client.connectTimeout);
+        nonNegative("client.deadline-margin", client.deadlineMargin);
+        for (String key : client.propagateKeys) {
+            try {
+                io.outrigger.core.Metadata.checkKey(key);
+            } catch (IllegalArgumentException e) {
+                throw invalid("client.propagate-keys", key, "metadata keys: " + e.getMessage());
+            }
+        }
         range("client.max-attempts", client.maxAttempts, 1, 10);
         range("client.connections-per-endpoint", client.connectionsPerEndpoint, 1, 64);
         range("client.io-threads", client.ioThreads, 1, 256);
@@ -616,6 +624,21 @@ public class OutriggerProperties implements InitializingBean {
         private Duration connectTimeout = Duration.ofSeconds(3);
 
         /**
+         * Whether calls made while serving a call (an @RpcReference used inside an @RpcService)
+         * inherit its deadline, the propagate-keys and its cancellation. See docs/core.md, "Call context".
+         */
+        private boolean propagateContext = true;
+
+        /** Taken off the served call's remaining time before it caps a downstream call's timeout. */
+        private Duration deadlineMargin = Duration.ZERO;
+
+        /**
+         * Metadata keys copied from the call being served to the calls made for it, e.g. outrigger-tag
+         * for a canary that holds end to end. None by default.
+         */
+        private List<String> propagateKeys = new java.util.ArrayList<>();
+
+        /**
          * Attempts per call including the first, 1..10 (1: never retry). Retries go to another provider
          * and happen only when safe: see docs/governance.md.
          */
@@ -670,6 +693,36 @@ public class OutriggerProperties implements InitializingBean {
         /** See {@link #getConnectTimeout()}. */
         public void setConnectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
+        }
+
+        /** Whether downstream calls inherit the served call's context. */
+        public boolean isPropagateContext() {
+            return propagateContext;
+        }
+
+        /** See {@link #isPropagateContext()}. */
+        public void setPropagateContext(boolean propagateContext) {
+            this.propagateContext = propagateContext;
+        }
+
+        /** The deadline margin of downstream calls. */
+        public Duration getDeadlineMargin() {
+            return deadlineMargin;
+        }
+
+        /** See {@link #getDeadlineMargin()}. */
+        public void setDeadlineMargin(Duration deadlineMargin) {
+            this.deadlineMargin = deadlineMargin;
+        }
+
+        /** The metadata keys that propagate to downstream calls. */
+        public List<String> getPropagateKeys() {
+            return propagateKeys;
+        }
+
+        /** See {@link #getPropagateKeys()}. */
+        public void setPropagateKeys(List<String> propagateKeys) {
+            this.propagateKeys = propagateKeys;
         }
 
         /** Attempts per call. */

@@ -104,6 +104,41 @@ class ProviderConsumerTest {
         }
     }
 
+    @Test
+    void anRpcReferenceUsedInsideAnRpcServiceInheritsTheDeadlineAndTheConfiguredKeys() throws Exception {
+        try (TestingServer zk = TestApps.zooKeeper();
+                ConfigurableApplicationContext provider = TestApps.run(TestApps.Provider.class, props(zk, "p1"));
+                ConfigurableApplicationContext middle = TestApps.run(
+                        TestApps.MiddleApp.class,
+                        with(
+                                props(zk, "m"),
+                                "outrigger.client.propagate-keys=tenant",
+                                "outrigger.client.deadline-margin=50ms"));
+                ConfigurableApplicationContext front = TestApps.run(TestApps.FrontApp.class, props(zk, "f"))) {
+            TestApps.Front caller = front.getBean(TestApps.Front.class);
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(caller.middle
+                                    .hop(
+                                            io.outrigger.serialization.testing.proto.EchoRequest.newBuilder()
+                                                    .setText("hop")
+                                                    .build(),
+                                            null)
+                                    .getText())
+                            .isEqualTo("hop from p1"));
+
+            String seen = provider.getBean(TestApps.Echo.class).lastContext;
+            // The middle's own 10 s were capped by the front's 800 ms, less the 50 ms margin.
+            assertThat(Long.parseLong(seen.substring(0, seen.indexOf("ms")))).isBetween(1L, 750L);
+            assertThat(seen).endsWith("tenant=acme secret=null");
+        }
+    }
+
+    private static List<String> with(List<String> props, String... more) {
+        List<String> p = new ArrayList<>(props);
+        p.addAll(List.of(more));
+        return p;
+    }
+
     private List<String> props(TestingServer zk, String name) {
         List<String> p = new ArrayList<>(TestApps.common(zk, cache));
         p.add("test.name=" + name);

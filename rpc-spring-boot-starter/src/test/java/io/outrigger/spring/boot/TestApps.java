@@ -72,6 +72,8 @@ final class TestApps {
     static class Echo implements EchoService {
         final AtomicInteger calls = new AtomicInteger();
         final String name;
+        /** What the last call's context said: remaining ms and the tenant metadata. */
+        volatile String lastContext;
 
         Echo(@Value("${test.name:provider}") String name) {
             this.name = name;
@@ -80,6 +82,10 @@ final class TestApps {
         @Override
         public EchoReply echo(EchoRequest request) {
             calls.incrementAndGet();
+            io.outrigger.core.CallContext context = io.outrigger.core.CallContext.current();
+            lastContext = context.deadline().remainingNanos() / 1_000_000 + "ms tenant="
+                    + context.metadata().get("tenant") + " secret="
+                    + context.metadata().get("secret");
             if (request.getSleepMillis() > 0) {
                 try {
                     Thread.sleep(request.getSleepMillis());
@@ -122,6 +128,45 @@ final class TestApps {
         public EchoReply fail(EchoRequest request) {
             return echo(request);
         }
+    }
+
+    /** Serves {@link io.outrigger.core.testing.HopService} by calling the echo service. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(Middle.class)
+    static class MiddleApp {}
+
+    @RpcService
+    static class Middle implements io.outrigger.core.testing.HopService {
+        @RpcReference(timeout = "10s")
+        EchoService echo;
+
+        @Override
+        public EchoReply hop(EchoRequest request, io.outrigger.core.CallContext context) {
+            return echo.echo(request); // made while serving: inherits
+        }
+
+        @Override
+        public CompletionStage<EchoReply> hopAsync(EchoRequest request, io.outrigger.core.CallContext context) {
+            return echo.echoAsync(request);
+        }
+    }
+
+    /** Calls the middle service with a tenant and a secret header. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(Front.class)
+    static class FrontApp {
+        @org.springframework.context.annotation.Bean
+        RpcClientBuilderCustomizer headers() {
+            return b -> b.interceptor((request, next) ->
+                    next.invoke(request.withHeader("tenant", "acme").withHeader("secret", "s3cr3t")));
+        }
+    }
+
+    static class Front {
+        @RpcReference(timeout = "800ms")
+        io.outrigger.core.testing.HopService middle;
     }
 
     /** A consumer bean. */
