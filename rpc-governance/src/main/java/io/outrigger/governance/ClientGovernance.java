@@ -112,6 +112,18 @@ public final class ClientGovernance {
      */
     public static final String GROUP_HEADER = "outrigger-group";
 
+    /**
+     * The per-call routing keys this class reads: {@link #TAG_HEADER}, {@link #VERSION_HEADER}, {@link
+     * #GROUP_HEADER}. None of them travels past the first hop by itself: name them on each hop's
+     * client for a canary, tag or pin to hold end to end (add the {@code hashHeader} and a rule's
+     * {@code splitKeyHeader} key when you use them):
+     *
+     * <pre>{@code
+     * RpcClient.builder().propagateKeys(ClientGovernance.ROUTING_KEYS.toArray(String[]::new))...
+     * }</pre>
+     */
+    public static final java.util.List<String> ROUTING_KEYS = java.util.List.of(TAG_HEADER, VERSION_HEADER, GROUP_HEADER);
+
     private final Interceptor fallback;
     private final Interceptor retry;
     private final List<Router> routers;
