@@ -2,6 +2,7 @@ package io.outrigger.core.internal.client;
 
 import io.outrigger.core.Interceptor;
 import io.outrigger.core.Invoker;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,18 +31,17 @@ public final class ClientChain {
             Interceptor metrics,
             Interceptor tracing,
             List<Interceptor> user) {
-        Invoker chain = cluster;
-        chain = decorate(chain, retry);
-        chain = decorate(chain, fallback);
-        chain = decorate(chain, metrics);
-        chain = decorate(chain, tracing);
-        for (int i = user.size() - 1; i >= 0; i--) {
-            chain = chain.decorate(user.get(i));
-        }
-        return chain;
+        List<Interceptor> outermostFirst = new ArrayList<>(user);
+        addIfPresent(outermostFirst, tracing);
+        addIfPresent(outermostFirst, metrics);
+        addIfPresent(outermostFirst, fallback);
+        addIfPresent(outermostFirst, retry);
+        return Invoker.decorate(cluster, outermostFirst);
     }
 
-    private static Invoker decorate(Invoker chain, Interceptor interceptor) {
-        return interceptor == null ? chain : chain.decorate(interceptor);
+    private static void addIfPresent(List<Interceptor> chain, Interceptor interceptor) {
+        if (interceptor != null) {
+            chain.add(interceptor);
+        }
     }
 }
