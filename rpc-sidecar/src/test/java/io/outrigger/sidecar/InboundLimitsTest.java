@@ -56,11 +56,15 @@ class InboundLimitsTest {
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> !registry.instances("test.EchoService").isEmpty());
 
+            assertThat(echo(billing, 0).join().isOk()).isTrue(); // the connection is up
+
             // One call in flight at the app takes the only slot (the next call, on the same
             // connection, is read after it).
             CompletableFuture<RpcResponse> slow = echo(billing, 1500);
             RpcResponse refused = echo(billing, 0).join();
-            assertThat(refused.status().code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(refused.status().code())
+                    .as("the second call; the first: %s", slow.getNow(null))
+                    .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
             assertThat(refused.status().description())
                     .startsWith("concurrency limit of test.EchoService (all methods) reached: 1 calls in flight")
                     .contains("caller 'billing'");
