@@ -47,9 +47,6 @@ public record ServerChain(
         List<Interceptor> limits,
         List<Interceptor> user) {
 
-    /** A chain with no interceptor at all: calls go straight to dispatch. */
-    public static final ServerChain EMPTY = new ServerChain(null, null, null, null, List.of(), List.of());
-
     public ServerChain {
         limits = List.copyOf(limits);
         user = List.copyOf(user);
