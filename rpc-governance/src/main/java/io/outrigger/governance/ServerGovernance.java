@@ -7,37 +7,41 @@ import io.outrigger.governance.internal.LimitInterceptor;
 import io.outrigger.governance.internal.RuleDocument;
 import io.outrigger.governance.internal.Ticker;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * The governance of a server: access control (optional), then rate limits and concurrency limits
- * (bulkheads) per service and method, answered at once with {@code RESOURCE_EXHAUSTED} naming the
- * limit and the caller.
+ * The governance of a server: rate limits and concurrency limits (bulkheads) per service and
+ * method, answered at once with {@code RESOURCE_EXHAUSTED} naming the limit and the caller; and,
+ * optionally, the access control checked before them.
  *
  * <pre>{@code
  * ServerGovernance gov = ServerGovernance.builder()
  *         .rules(liveRules)                                   // serverLimits of each service
  *         .rateLimit("demo.UserService", "getUser", 500)      // calls per second
  *         .concurrencyLimit("demo.UserService", "*", 64)      // in flight, all methods together
- *         .accessControl(acl)                                 // checked before the limits
+ *         .accessControl(acl)                                 // the auth slot, before the limits
  *         .build();
- * gov.interceptors().forEach(server::interceptor);
+ * gov.applyTo(server);                                        // fills the auth and limits slots
  * }</pre>
  *
- * <p>Put these interceptors after tracing, metrics and authentication (rejections are then traced,
- * counted, and never spent on anonymous callers) and before dispatch to the business executor, so
- * a rejected call costs no executor thread. Immutable and thread-safe.
+ * <p>The server chain puts them where they belong whatever order the builder's methods are called
+ * in ({@code RpcServer.Builder}): after tracing, metrics and the access log (rejections are traced,
+ * counted and logged), auth before the limits (refused callers spend no permit), and the limits
+ * before the user interceptors (a rejected call costs none of their work, nor the service's). They
+ * run where the server chain runs: on the business executor for blocking methods, on the event loop
+ * for asynchronous ones. Immutable and thread-safe.
  */
 public final class ServerGovernance {
 
-    private final List<Interceptor> interceptors;
+    private final AccessControl accessControl;
+    private final Interceptor limits;
 
-    private ServerGovernance(List<Interceptor> interceptors) {
-        this.interceptors = List.copyOf(interceptors);
+    private ServerGovernance(AccessControl accessControl, Interceptor limits) {
+        this.accessControl = accessControl;
+        this.limits = limits;
     }
 
     /** A builder with no limits. */
@@ -45,20 +49,40 @@ public final class ServerGovernance {
         return new Builder();
     }
 
-    /** For the server's {@code interceptor} slot, in order. */
-    public List<Interceptor> interceptors() {
-        return interceptors;
+    /** The rate limits and bulkheads, one interceptor, for {@code RpcServer.Builder.limits(...)}. */
+    public Interceptor limits() {
+        return limits;
     }
 
-    /** Adds the server interceptors (limits) to {@code server}, in order. Returns {@code server}. */
+    /** The access control given to the builder, for {@code RpcServer.Builder.auth(...)}; null if none. */
+    public AccessControl accessControl() {
+        return accessControl;
+    }
+
+    /**
+     * Every interceptor, outermost first: the access control (when given), then the limits. For
+     * chains composed by hand ({@code Invoker.decorate(service, gov.interceptors())}); on an {@code
+     * RpcServer} use {@link #applyTo}, which puts each in its slot.
+     */
+    public List<Interceptor> interceptors() {
+        return accessControl == null ? List.of(limits) : List.of(accessControl, limits);
+    }
+
+    /**
+     * Fills the slots of {@code server}: {@code limits} with the limits, and {@code auth} with the
+     * access control when one was given (otherwise the auth slot is left as it is). Returns {@code
+     * server}.
+     */
     public RpcServer.Builder applyTo(RpcServer.Builder server) {
-        interceptors().forEach(server::interceptor);
-        return server;
+        if (accessControl != null) {
+            server.auth(accessControl);
+        }
+        return server.limits(limits);
     }
 
     @Override
     public String toString() {
-        return "ServerGovernance" + interceptors;
+        return "ServerGovernance" + interceptors();
     }
 
     static void putLimit(
@@ -92,9 +116,9 @@ public final class ServerGovernance {
         private Builder() {}
 
         /**
-         * Authenticates and authorizes calls ({@link AccessControl}) before the limits, so refused
-         * callers spend no permits and rejections by the limits name an authenticated caller. Default:
-         * none.
+         * Authenticates and authorizes calls ({@link AccessControl}): {@link #applyTo} puts it in the
+         * server's auth slot, before the limits, so refused callers spend no permits and rejections by
+         * the limits name an authenticated caller. Default: none.
          */
         public Builder accessControl(AccessControl accessControl) {
             this.accessControl = Objects.requireNonNull(accessControl, "accessControl");
@@ -140,12 +164,8 @@ public final class ServerGovernance {
         /** The governance. */
         public ServerGovernance build() {
             Ticker ticker = clock == null ? Ticker.system() : Ticker.of(clock);
-            List<Interceptor> chain = new ArrayList<>();
-            if (accessControl != null) {
-                chain.add(accessControl); // first: who is calling decides whether a permit is spent at all
-            }
-            chain.add(new LimitInterceptor(LimitInterceptor.Side.SERVER, limits, rules.store(), ticker));
-            return new ServerGovernance(chain);
+            return new ServerGovernance(
+                    accessControl, new LimitInterceptor(LimitInterceptor.Side.SERVER, limits, rules.store(), ticker));
         }
     }
 }

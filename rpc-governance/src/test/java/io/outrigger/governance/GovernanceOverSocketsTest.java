@@ -6,17 +6,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.outrigger.core.RpcException;
 import io.outrigger.core.Status;
+import io.outrigger.core.auth.AccessControl;
+import io.outrigger.core.auth.BearerToken;
+import io.outrigger.core.auth.TokenVerifier;
 import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.registry.StaticRegistry;
 import io.outrigger.core.server.RpcServer;
 import io.outrigger.core.testing.EchoService;
 import io.outrigger.core.testing.EchoServiceImpl;
+import io.outrigger.governance.internal.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -240,6 +246,51 @@ class GovernanceOverSocketsTest {
             }
             assertThat(ok).isBetween(5, 10);
             assertThat(limited).isEqualTo(20 - ok);
+        }
+    }
+
+    @Test
+    void applyToFillsTheAuthAndLimitsSlotsSoAUserInterceptorAddedFirstStillRunsAfterThem() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        RpcServer.Builder b = RpcServer.builder()
+                .host("127.0.0.1")
+                .service(EchoService.class, new EchoServiceImpl())
+                .registry(registry)
+                .propagationDelay(Duration.ZERO)
+                .interceptor((request, next) -> { // the user slot, whenever it is added
+                    seen.add(request.attributes().get(AccessControl.CALLER));
+                    return next.invoke(request);
+                });
+        ServerGovernance.builder()
+                .clock(new ManualClock()) // no permit comes back during the test
+                .rateLimit("test.EchoService", "*", 2)
+                .accessControl(AccessControl.builder()
+                        .tokens(TokenVerifier.of(Map.of("t-billing", "billing")))
+                        .allow("test.EchoService", "*", "billing")
+                        .build())
+                .build()
+                .applyTo(b);
+        servers.add(b.build().start());
+        try (RpcClient anonymous = RpcClient.builder().registry(registry).build();
+                RpcClient billing = RpcClient.builder()
+                        .registry(registry)
+                        .interceptor(BearerToken.interceptor("t-billing"))
+                        .build()) {
+            for (int i = 0; i < 5; i++) {
+                assertThatThrownBy(() -> anonymous.refer(EchoService.class).echo(echoRequest("x")))
+                        .isInstanceOfSatisfying(
+                                RpcException.class,
+                                e -> assertThat(e.status().code()).isEqualTo(Status.Code.UNAUTHENTICATED));
+            }
+            EchoService echo = billing.refer(EchoService.class);
+            echo.echo(echoRequest("1"));
+            echo.echo(echoRequest("2"));
+            assertThatThrownBy(() -> echo.echo(echoRequest("3"))).isInstanceOfSatisfying(RpcException.class, e -> {
+                assertThat(e.status().code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                assertThat(e.status().description()).contains("caller 'billing'");
+            });
+            // After auth (it saw the caller) and the limits (only the admitted calls reached it).
+            assertThat(seen).containsExactly("billing", "billing");
         }
     }
 

@@ -31,11 +31,11 @@ class ServerGovernanceTest {
                 .concurrencyLimit("demo.UserService", "*", 10)
                 .build();
         CompletableFuture<RpcResponse> slow = new CompletableFuture<>();
-        Invoker dispatch = r ->
-                r.method().equals("slow") ? slow : CompletableFuture.completedFuture(RpcResponse.ok(Payload.of("ok")));
-        for (int i = gov.interceptors().size() - 1; i >= 0; i--) {
-            dispatch = dispatch.decorate(gov.interceptors().get(i));
-        }
+        Invoker dispatch = Invoker.decorate(
+                r -> r.method().equals("slow")
+                        ? slow
+                        : CompletableFuture.completedFuture(RpcResponse.ok(Payload.of("ok"))),
+                gov.interceptors());
         RpcRequest get = RpcRequest.of("demo.UserService", "getUser", Payload.of("1"))
                 .withAttribute(CallAttributes.REMOTE_ADDRESS, "127.0.0.1:40000");
 
@@ -69,10 +69,8 @@ class ServerGovernanceTest {
                         .allow("demo.UserService", "*", "billing")
                         .build())
                 .build();
-        Invoker dispatch = r -> CompletableFuture.completedFuture(RpcResponse.ok(Payload.of("ok")));
-        for (int i = gov.interceptors().size() - 1; i >= 0; i--) {
-            dispatch = dispatch.decorate(gov.interceptors().get(i));
-        }
+        Invoker dispatch = Invoker.decorate(
+                r -> CompletableFuture.completedFuture(RpcResponse.ok(Payload.of("ok"))), gov.interceptors());
         RpcRequest anonymous = RpcRequest.of("demo.UserService", "getUser", Payload.of("1"))
                 .withAttribute(CallAttributes.REMOTE_ADDRESS, "127.0.0.1:40000");
         RpcRequest billing = anonymous.withHeader(BearerToken.HEADER, "Bearer t-billing");

@@ -44,8 +44,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Or slot by slot: {@link #clientTracing()} into {@code RpcClient.Builder.tracing}, {@link
  * #clientAttemptTracing()} into {@code .endpointInterceptor}, {@link #clientMetrics()} into {@code
- * .metrics}, and {@link #serverInterceptors()} (tracing, then metrics, then the access log) into
- * {@code RpcServer.Builder.interceptor}, before any other server interceptor.
+ * .metrics}; {@link #serverTracing()} into {@code RpcServer.Builder.tracing}, {@link
+ * #serverMetrics()} into {@code .metrics} and {@link #serverAccessLog()} into {@code .accessLog}.
+ * The server chain runs its slots in that order, outside auth, limits and the user interceptors,
+ * whatever order the builder's methods are called in.
  *
  * <p>It also takes measurements from modules it does not depend on (breakers, node caches, registry
  * connections) through {@link #recordBreakerTransition}, {@link #observeNodeCacheAge} and {@link
@@ -133,31 +135,36 @@ public final class OutriggerTelemetry {
     }
 
     /**
-     * The server tracing interceptor: one SERVER span per call, child of the caller's span; the span
-     * is current and its ids are in the SLF4J MDC while the service method runs.
+     * The server tracing interceptor, for {@code RpcServer.Builder.tracing(...)}: one SERVER span per
+     * call, child of the caller's span; the span is current and its ids are in the SLF4J MDC while
+     * the rest of the server chain and the service method run.
      */
     public Interceptor serverTracing() {
         return serverTracing;
     }
 
-    /** The server metrics interceptor; add it after {@link #serverTracing()}. */
+    /** The server metrics interceptor, for {@code RpcServer.Builder.metrics(...)}. */
     public Interceptor serverMetrics() {
         return serverMetrics;
     }
 
     /**
-     * The access-log interceptor (logger {@code outrigger.access}); add it after {@link
-     * #serverTracing()} so it knows the trace id. Logs whatever the builder's settings say, even when
-     * the access log is turned off there (then {@link #serverInterceptors()} leaves it out).
+     * The access-log interceptor (logger {@code outrigger.access}), for {@code
+     * RpcServer.Builder.accessLog(...)}, which runs it inside the tracing slot so it knows the trace
+     * id. Logs whatever the builder's settings say, even when the access log is turned off there
+     * (then {@link #instrument(RpcServer.Builder)} and {@link #serverInterceptors()} leave it out).
      */
     public Interceptor serverAccessLog() {
         return serverAccessLog;
     }
 
     /**
-     * The server interceptors in the order the server chain wants them: tracing, metrics, then the
-     * access log (when enabled). Add them to {@code RpcServer.Builder.interceptor(...)} before any
-     * other interceptor, so authentication and rate limiting run inside the span and are measured.
+     * The server interceptors in the order the server chain runs them: tracing, metrics, then the
+     * access log (when enabled). For chains composed by hand ({@code Invoker.decorate(service,
+     * telemetry.serverInterceptors())}); on an {@code RpcServer} use {@link
+     * #instrument(RpcServer.Builder)}, which puts each in its slot. Not for {@code
+     * RpcServer.Builder.interceptor(...)}: user interceptors run inside auth and the limits, so
+     * refusals would go unseen.
      */
     public List<Interceptor> serverInterceptors() {
         List<Interceptor> list = new ArrayList<>(3);
@@ -178,12 +185,12 @@ public final class OutriggerTelemetry {
     }
 
     /**
-     * Adds {@link #serverInterceptors()} to {@code server}; call it before adding other interceptors.
-     * Returns {@code server}.
+     * Fills the tracing, metrics and access-log slots of {@code server} (the access-log slot is
+     * emptied when the access log is off): calls are traced, measured and logged, refusals by auth
+     * and limits included, whenever this is called. Returns {@code server}.
      */
     public RpcServer.Builder instrument(RpcServer.Builder server) {
-        serverInterceptors().forEach(server::interceptor);
-        return server;
+        return server.tracing(serverTracing).metrics(serverMetrics).accessLog(accessLog ? serverAccessLog : null);
     }
 
     /**
@@ -371,7 +378,10 @@ public final class OutriggerTelemetry {
             return this;
         }
 
-        /** Whether {@link #serverInterceptors()} includes the access log. Default on. */
+        /**
+         * Whether {@link OutriggerTelemetry#instrument(RpcServer.Builder)} fills the access-log slot
+         * (and {@link OutriggerTelemetry#serverInterceptors()} includes the access log). Default on.
+         */
         public Builder accessLog(boolean enabled) {
             this.accessLog = enabled;
             return this;

@@ -8,13 +8,17 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.semconv.RpcAttributes;
 import io.outrigger.core.RpcException;
+import io.outrigger.core.RpcResponse;
+import io.outrigger.core.Status;
 import io.outrigger.core.testing.EchoService;
 import io.outrigger.core.testing.EchoServiceImpl;
 import io.outrigger.core.testing.ServerExtension;
 import io.outrigger.serialization.testing.proto.EchoRequest;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,6 +38,15 @@ class AccessLogTest {
     final ServerExtension server = new ServerExtension(
             b -> telemetry.instrument(b.service(EchoService.class, new EchoServiceImpl())),
             c -> telemetry.instrument(c));
+
+    /** Refuses every call in the auth slot, set before the telemetry slots. */
+    @RegisterExtension
+    final ServerExtension refusing = new ServerExtension(b -> {
+        b.auth((request, next) -> CompletableFuture.completedFuture(
+                        RpcResponse.failure(Status.PERMISSION_DENIED.withDescription("not you"))))
+                .service(EchoService.class, new EchoServiceImpl());
+        telemetry.instrument(b);
+    });
 
     @BeforeEach
     void attach() {
@@ -97,6 +110,21 @@ class AccessLogTest {
                 .contains("error=\"")
                 .contains("error id");
         assertThat(appender.list).hasSize(1);
+    }
+
+    @Test
+    void aCallRefusedInTheAuthSlotIsTracedAndLogged() {
+        EchoService echo = refusing.client().refer(EchoService.class);
+        assertThatThrownBy(() -> echo.echo(EchoRequest.newBuilder().setText("x").build()))
+                .isInstanceOf(RpcException.class);
+
+        SpanData serverSpan = otel.awaitSpans(SpanKind.SERVER, 1).get(0);
+        assertThat(serverSpan.getAttributes().get(RpcAttributes.RPC_STATUS_CODE))
+                .isEqualTo("PERMISSION_DENIED");
+        assertThat(awaitLines(1).get(0).getFormattedMessage())
+                .contains("method=test.EchoService/echo status=PERMISSION_DENIED")
+                .contains("error=\"not you\"")
+                .contains("trace_id=" + serverSpan.getTraceId());
     }
 
     @Test

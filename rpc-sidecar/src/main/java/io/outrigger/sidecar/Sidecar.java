@@ -12,6 +12,7 @@ import io.outrigger.core.server.RpcServer;
 import io.outrigger.core.tls.TlsConfig;
 import io.outrigger.governance.ClientGovernance;
 import io.outrigger.governance.LiveRules;
+import io.outrigger.governance.ServerGovernance;
 import io.outrigger.observability.OutriggerTelemetry;
 import io.outrigger.sidecar.internal.AdminJson;
 import io.outrigger.sidecar.internal.ClientAssembly;
@@ -188,7 +189,9 @@ public final class Sidecar implements AutoCloseable {
                 .host(config.rpcHost())
                 .port(config.rpcPort())
                 .maxMessageSize(Math.max(config.maxBodyBytes(), 4 * 1024 * 1024));
-        telemetry.instrument(server); // first: the server span covers everything else
+        // The slots of the server chain, which orders them: telemetry, then auth, then the limits.
+        telemetry.instrument(server);
+        server.limits(inboundLimits().limits());
         TlsConfig tls = SidecarSecurity.serverTls(config);
         if (tls != null) {
             server.tls(tls);
@@ -198,9 +201,7 @@ public final class Sidecar implements AutoCloseable {
             log.warn("--rpc-token-file without --rpc-tls-cert: callers send their tokens to the --rpc listener in"
                     + " plaintext, readable by anyone on the path; add --rpc-tls-cert FILE --rpc-tls-key FILE");
         }
-        if (acl != null) {
-            server.interceptor(acl); // after telemetry: refusals are traced and counted
-        }
+        server.auth(acl); // null: every caller the TLS settings let in
         for (Map.Entry<String, URI> e : config.exports().entrySet()) {
             InboundExport export = new InboundExport(e.getKey(), e.getValue(), httpClient, schemas.fileDescriptorSet());
             exports.add(export);
@@ -220,6 +221,25 @@ public final class Sidecar implements AutoCloseable {
         healthChecks = new HealthChecks(
                 exports, httpClient, registry, announce, config.healthInterval(), config.healthFailures());
         healthChecks.start();
+    }
+
+    /**
+     * The limits of inbound calls, as a Java provider's: the {@code --rpc-*-limit} flags, replaced by
+     * the exports' rules ({@code serverLimits}) when there is a rule source.
+     */
+    private ServerGovernance inboundLimits() {
+        ServerGovernance.Builder limits = ServerGovernance.builder().rules(rules);
+        config.rpcRateLimits().forEach((target, n) -> {
+            int slash = target.indexOf('/');
+            limits.rateLimit(target.substring(0, slash), target.substring(slash + 1), n);
+        });
+        config.rpcConcurrencyLimits().forEach((target, n) -> {
+            int slash = target.indexOf('/');
+            limits.concurrencyLimit(target.substring(0, slash), target.substring(slash + 1), n);
+        });
+        // Read the exports' rules now, so that their limits hold from the first call.
+        config.exports().keySet().forEach(rules::watch);
+        return limits.build();
     }
 
     private void startHttp(Schemas schemas) {

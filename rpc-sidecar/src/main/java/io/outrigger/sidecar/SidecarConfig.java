@@ -63,6 +63,8 @@ public final class SidecarConfig {
     private final Path rpcTlsClientCa;
     private final Map<String, List<String>> rpcAllow;
     private final Path rpcTokenFile;
+    private final Map<String, Integer> rpcRateLimits;
+    private final Map<String, Integer> rpcConcurrencyLimits;
     private final Path httpTokenFile;
 
     private SidecarConfig(Builder b) {
@@ -105,7 +107,11 @@ public final class SidecarConfig {
         b.rpcAllow.forEach((target, ids) -> allow.put(target, List.copyOf(ids)));
         this.rpcAllow = java.util.Collections.unmodifiableMap(allow);
         this.rpcTokenFile = b.rpcTokenFile;
+        this.rpcRateLimits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.rpcRateLimits));
+        this.rpcConcurrencyLimits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.rpcConcurrencyLimits));
         this.httpTokenFile = b.httpTokenFile;
+        exported("--rpc-rate-limit", rpcRateLimits);
+        exported("--rpc-concurrency-limit", rpcConcurrencyLimits);
         bothOrNeither("--tls-cert", tlsCert, "--tls-key", tlsKey);
         bothOrNeither("--rpc-tls-cert", rpcTlsCert, "--rpc-tls-key", rpcTlsKey);
         if (rpcTlsClientCa != null && rpcTlsCert == null) {
@@ -126,6 +132,16 @@ public final class SidecarConfig {
             if (!staticProviders.isEmpty()) {
                 throw new IllegalArgumentException(
                         "--static: not allowed with --registry (expected: one or the other)");
+            }
+        }
+    }
+
+    private void exported(String flag, Map<String, Integer> limits) {
+        for (String target : limits.keySet()) {
+            String service = target.substring(0, target.indexOf('/'));
+            if (!exports.containsKey(service)) {
+                throw new IllegalArgumentException(flag + ": " + service + " is not exported (expected: one of the"
+                        + " --export services " + exports.keySet() + "; limits apply to inbound calls)");
             }
         }
     }
@@ -328,6 +344,23 @@ public final class SidecarConfig {
     }
 
     /**
+     * Rate limits of inbound calls ({@code --rpc-rate-limit}): {@code SERVICE/METHOD} ({@code *}: all
+     * the export's methods together) to the calls admitted per second. Empty: none but the rules'.
+     */
+    public Map<String, Integer> rpcRateLimits() {
+        return rpcRateLimits;
+    }
+
+    /**
+     * Concurrency limits (bulkheads) of inbound calls ({@code --rpc-concurrency-limit}): {@code
+     * SERVICE/METHOD} ({@code *}: all the export's methods together) to the calls in flight at once.
+     * Empty: none but the rules'.
+     */
+    public Map<String, Integer> rpcConcurrencyLimits() {
+        return rpcConcurrencyLimits;
+    }
+
+    /**
      * The file holding the token HTTP callers must send as {@code Authorization: Bearer}
      * ({@code --http-token-file}), or {@code null}: no token is asked for.
      */
@@ -375,6 +408,8 @@ public final class SidecarConfig {
         private Path rpcTlsClientCa;
         private final Map<String, List<String>> rpcAllow = new LinkedHashMap<>();
         private Path rpcTokenFile;
+        private final Map<String, Integer> rpcRateLimits = new LinkedHashMap<>();
+        private final Map<String, Integer> rpcConcurrencyLimits = new LinkedHashMap<>();
         private Path httpTokenFile;
 
         private Builder() {}
@@ -670,6 +705,51 @@ public final class SidecarConfig {
             }
             this.rpcTokenFile = file;
             return this;
+        }
+
+        /**
+         * Admits at most {@code permitsPerSecond} inbound calls per second of the exported {@code
+         * service}'s {@code method} ({@code *}: all its methods together); calls over it are answered
+         * {@code RESOURCE_EXHAUSTED} at once, without reaching the app. Checked after {@link
+         * #rpcAllow} (refused callers spend no permit). The service's rules ({@code serverLimits}, with
+         * {@code --registry}) replace it. Calling it again for the same target replaces the limit.
+         * Default: none.
+         */
+        public Builder rpcRateLimit(String service, String method, int permitsPerSecond) {
+            String target = limitTarget("--rpc-rate-limit", service, method);
+            if (permitsPerSecond < 1 || permitsPerSecond > 1_000_000) {
+                throw new IllegalArgumentException("--rpc-rate-limit: " + permitsPerSecond + " for " + target
+                        + " (expected: 1..1000000 calls per second)");
+            }
+            rpcRateLimits.put(target, permitsPerSecond);
+            return this;
+        }
+
+        /**
+         * Forwards at most {@code maxConcurrent} inbound calls of the exported {@code service}'s {@code
+         * method} ({@code *}: all its methods together) to the app at once; calls over it are answered
+         * {@code RESOURCE_EXHAUSTED} at once, without waiting. Checked after {@link #rpcAllow}. The
+         * service's rules ({@code serverLimits}, with {@code --registry}) replace it. Calling it again
+         * for the same target replaces the limit. Default: none.
+         */
+        public Builder rpcConcurrencyLimit(String service, String method, int maxConcurrent) {
+            String target = limitTarget("--rpc-concurrency-limit", service, method);
+            if (maxConcurrent < 1 || maxConcurrent > 100_000) {
+                throw new IllegalArgumentException("--rpc-concurrency-limit: " + maxConcurrent + " for " + target
+                        + " (expected: 1..100000 calls in flight)");
+            }
+            rpcConcurrencyLimits.put(target, maxConcurrent);
+            return this;
+        }
+
+        private static String limitTarget(String flag, String service, String method) {
+            checkService(flag, service);
+            Objects.requireNonNull(method, "method");
+            if (method.isEmpty() || method.indexOf('/') >= 0 || method.length() > 255) {
+                throw new IllegalArgumentException(flag + ": method \"" + method + "\" of " + service
+                        + " (expected: a method name, or * for every method together)");
+            }
+            return service + "/" + method;
         }
 
         /**

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -176,6 +177,42 @@ class SidecarConfigTest {
     }
 
     @Test
+    void inboundLimitsFromFlagsAndTheFileForExportsOnly() throws Exception {
+        Path file = dir.resolve("limits.properties");
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "export.demo.Users = http://127.0.0.1:8080",
+                        "rpc-rate-limit.demo.Users/getUser = 100",
+                        "rpc-concurrency-limit.demo.Users/* = 8"));
+
+        SidecarConfig c = SidecarConfig.parse(
+                "--config",
+                file.toString(),
+                "--rpc-rate-limit",
+                "demo.Users/*=500",
+                "--rpc-concurrency-limit=demo.Users/*=16");
+
+        assertThat(c.rpcRateLimits())
+                .containsExactly(Map.entry("demo.Users/getUser", 100), Map.entry("demo.Users/*", 500));
+        assertThat(c.rpcConcurrencyLimits()).containsExactly(Map.entry("demo.Users/*", 16)); // the flag wins
+        assertThat(SidecarConfig.parse().rpcRateLimits()).isEmpty();
+
+        assertThatThrownBy(() -> SidecarConfig.parse("--rpc-rate-limit", "demo.Users/*=5"))
+                .hasMessageStartingWith("--rpc-rate-limit: demo.Users is not exported (expected: one of the --export");
+        assertThatThrownBy(() -> SidecarConfig.parse(
+                        "--export", "demo.Users=http://127.0.0.1:8080", "--rpc-concurrency-limit", "demo.Users/*=0"))
+                .hasMessage("--rpc-concurrency-limit: 0 for demo.Users/* (expected: 1..100000 calls in flight)");
+        assertThatThrownBy(() -> SidecarConfig.parse(
+                        "--export", "demo.Users=http://127.0.0.1:8080", "--rpc-rate-limit", "demo.Users=5"))
+                .hasMessageContaining("(expected: SERVICE/METHOD=N");
+        assertThatThrownBy(() -> SidecarConfig.parse(
+                        "--export", "demo.Users=http://127.0.0.1:8080", "--rpc-rate-limit", "demo.Users/*=lots"))
+                .hasMessageContaining("whole number");
+    }
+
+    @Test
     void helpDocumentsEveryFlag() {
         String usage = SidecarConfig.usage();
 
@@ -200,7 +237,9 @@ class SidecarConfigTest {
                 "--min-body-rate",
                 "--body-rate-grace-ms",
                 "--max-connections",
-                "--max-connections-per-address")) {
+                "--max-connections-per-address",
+                "--rpc-rate-limit SERVICE/METHOD=N",
+                "--rpc-concurrency-limit SERVICE/METHOD=N")) {
             assertThat(usage).contains(flag);
         }
     }

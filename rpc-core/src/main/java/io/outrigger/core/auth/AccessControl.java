@@ -49,14 +49,15 @@ import org.slf4j.LoggerFactory;
  *         .allow("demo.UserService", "deleteUser", "admin")   // overrides the line above for this method
  *         .allowAnonymous("grpc.health.v1.Health", "*")
  *         .build();
- * RpcServer.builder().tls(serverTls).interceptor(acl)...
+ * RpcServer.builder().tls(serverTls).auth(acl)...
  * }</pre>
  *
  * <p>A call let through carries the caller's identity as {@link #CALLER}, for later interceptors and
  * generic services, and no longer carries the {@code authorization} header: credentials go no
  * further than this interceptor. Refusals are logged (at most 10 lines a second, then a count of
- * those left out). Put it after tracing and metrics (refusals are traced and counted) and before
- * rate limits (anonymous callers spend nobody's quota). Immutable and thread-safe.
+ * those left out). It belongs in the server's auth slot ({@code RpcServer.Builder.auth}), which the
+ * server chain runs after tracing and metrics (refusals are traced and counted) and before rate
+ * limits (anonymous callers spend nobody's quota). Immutable and thread-safe.
  */
 public final class AccessControl implements Interceptor {
 

@@ -256,15 +256,17 @@ public final class RpcClient implements AutoCloseable {
         }
 
         /**
-         * Advanced, for Outrigger's own modules (the sidecar): runs the connections on event loops
-         * owned by the caller instead of the client's own I/O threads ({@link #ioThreads} is then
-         * ignored). The client never stops them; close it before closing them. With as many {@link
-         * #connectionsPerEndpoint connections per provider} as loops, each loop has its own connection
-         * to each provider, and a call made on one of the loops is written, answered and completed on
-         * that loop, with no thread hand-off. The type is internal and may change.
+         * Advanced: runs the connections on event loops owned by the caller instead of the client's
+         * own I/O threads ({@link #ioThreads} is then ignored). The client never stops them; close it
+         * before closing them. With as many {@link #connectionsPerEndpoint connections per provider}
+         * as loops, each loop has its own connection to each provider, and a call made on one of the
+         * loops is written, answered and completed on that loop, with no thread hand-off. Default:
+         * the client's own I/O threads.
+         *
+         * @throws IllegalArgumentException if {@code loops} were not made by {@link EventLoops#create}
          */
-        public Builder eventLoops(SharedEventLoops loops) {
-            this.sharedLoops = Objects.requireNonNull(loops, "eventLoops");
+        public Builder eventLoops(EventLoops loops) {
+            this.sharedLoops = SharedEventLoops.of(loops);
             return this;
         }
 

@@ -4,6 +4,7 @@ import io.outrigger.core.Interceptor;
 import io.outrigger.core.Invoker;
 import io.outrigger.core.internal.Checks;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
+import io.outrigger.core.internal.server.ServerChain;
 import io.outrigger.core.internal.server.ServerTransport;
 import io.outrigger.core.internal.tls.SslContextSource;
 import io.outrigger.core.internal.transport.Transport;
@@ -16,6 +17,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * Methods returning a {@code CompletionStage}, and generic {@link Invoker} services, must not block,
  * and run on the I/O thread that read the request (see {@link Builder#nonBlockingOnEventLoop}).
  *
+ * <p>The server chain, outermost first, whatever order its slots are set in: {@link Builder#tracing
+ * tracing}, {@link Builder#metrics metrics}, {@link Builder#accessLog access log}, {@link Builder#auth
+ * auth}, {@link Builder#limits limits}, the {@link Builder#interceptor user interceptors}, then the
+ * service. Every interceptor runs on the thread the service method runs on (above).
+ *
  * <p>Lifecycle: {@link #start()} binds and then registers; {@link #shutdown()} unregisters, waits
  * the propagation delay so consumers stop picking this server, stops accepting, tells connected
  * clients to send no new calls, lets calls in flight finish (bounded), and closes. Thread-safe.
@@ -47,15 +54,28 @@ import org.slf4j.LoggerFactory;
  *         .host("127.0.0.1")
  *         .port(7000)
  *         .service(UserService.class, new UserServiceImpl())
+ *         .auth(accessControl)
  *         .build()
  *         .start();
  * }</pre>
+ *
+ * <p>The server keeps the settings its builder had when {@link Builder#build()} ran: changing the
+ * builder afterwards changes nothing in it.
  */
 public final class RpcServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
 
-    private final Builder config;
+    private final ServerTransport.Config transportConfig;
+    private final ServerChain chain;
+    private final ExecutorService executor;
+    private final int workerThreads;
+    private final int queueCapacity;
+    private final Registry registry;
+    private final Consumer<ServiceInstance.Builder> instance;
+    private final String announceHost;
+    private final Duration drainTimeout;
+    private final Duration propagationDelay;
     private final Map<ServiceDescriptor, Object> javaServices;
     private final Map<String, Invoker> genericServices;
     private final List<ServiceInstance> announced = new ArrayList<>();
@@ -70,12 +90,36 @@ public final class RpcServer implements AutoCloseable {
         STOPPED
     }
 
+    /** Copies every setting of {@code b}: the builder may be changed or reused afterwards. */
     private RpcServer(Builder b) {
-        this.config = b;
-        this.javaServices = new LinkedHashMap<>(b.javaServices);
-        this.genericServices = new LinkedHashMap<>(b.genericServices);
+        this.javaServices = Collections.unmodifiableMap(new LinkedHashMap<>(b.javaServices));
+        this.genericServices = Collections.unmodifiableMap(new LinkedHashMap<>(b.genericServices));
         // Read the certificate files now, so a bad file fails build() rather than start().
         this.tls = b.tls == null ? null : new SslContextSource(b.tls);
+        this.transportConfig = new ServerTransport.Config(
+                b.host,
+                b.port,
+                b.ioThreads,
+                b.maxMessageSize,
+                b.maxMetadataSize,
+                b.idleTimeout,
+                b.serializers,
+                b.nonBlockingOnEventLoop,
+                tls,
+                b.maxConnections,
+                b.maxConnectionsPerAddress,
+                b.maxConcurrentCallsPerConnection,
+                b.maxQueuedBytesPerConnection,
+                b.sendErrorDetails);
+        this.chain = new ServerChain(b.tracing, b.metrics, b.accessLog, b.auth, b.limits, b.interceptors);
+        this.executor = b.executor;
+        this.workerThreads = b.workerThreads;
+        this.queueCapacity = b.queueCapacity;
+        this.registry = b.registry;
+        this.instance = b.instance;
+        this.announceHost = b.announceHost;
+        this.drainTimeout = b.drainTimeout;
+        this.propagationDelay = b.propagationDelay;
     }
 
     public static Builder builder() {
@@ -91,51 +135,31 @@ public final class RpcServer implements AutoCloseable {
         if (state != State.NEW) {
             throw new IllegalStateException("server already " + state.name().toLowerCase());
         }
-        ExecutorService executor = config.executor;
-        boolean owns = executor == null;
+        ExecutorService serviceExecutor = executor;
+        boolean owns = serviceExecutor == null;
         String description = "the application's executor";
         if (owns) {
-            executor = newExecutor(config.workerThreads, config.queueCapacity);
-            description = config.workerThreads + " worker threads and " + config.queueCapacity + " queue slots";
+            serviceExecutor = newExecutor(workerThreads, queueCapacity);
+            description = workerThreads + " worker threads and " + queueCapacity + " queue slots";
         }
         transport = new ServerTransport(
-                new ServerTransport.Config(
-                        config.host,
-                        config.port,
-                        config.ioThreads,
-                        config.maxMessageSize,
-                        config.maxMetadataSize,
-                        config.idleTimeout,
-                        config.serializers,
-                        config.nonBlockingOnEventLoop,
-                        tls,
-                        config.maxConnections,
-                        config.maxConnectionsPerAddress,
-                        config.maxConcurrentCallsPerConnection,
-                        config.maxQueuedBytesPerConnection,
-                        config.sendErrorDetails),
-                javaServices,
-                genericServices,
-                List.copyOf(config.interceptors),
-                executor,
-                owns,
-                description);
+                transportConfig, javaServices, genericServices, chain, serviceExecutor, owns, description);
         state = State.STARTED;
-        if (config.registry != null) {
+        if (registry != null) {
             String host = announceHost();
             for (String service : serviceNames()) {
-                ServiceInstance.Builder instance =
+                ServiceInstance.Builder announce =
                         ServiceInstance.builder(service, host, port()).incarnation(incarnation);
-                config.instance.accept(instance);
-                ServiceInstance built = instance.build();
-                config.registry.register(built);
+                instance.accept(announce);
+                ServiceInstance built = announce.build();
+                registry.register(built);
                 announced.add(built);
             }
         }
         log.info(
                 "serving {} on {}:{} ({}, {})",
                 serviceNames(),
-                config.host,
+                transportConfig.host(),
                 port(),
                 Transport.get(),
                 tls == null ? "plaintext" : tls.describe());
@@ -188,7 +212,7 @@ public final class RpcServer implements AutoCloseable {
      * @return the calls still in flight when the drain wait ended (0 when none was lost)
      */
     public int shutdown() {
-        return shutdown(config.drainTimeout);
+        return shutdown(drainTimeout);
     }
 
     /**
@@ -205,11 +229,11 @@ public final class RpcServer implements AutoCloseable {
         }
         state = State.STOPPED;
         if (!announced.isEmpty()) {
-            for (ServiceInstance instance : announced) {
-                config.registry.unregister(instance);
+            for (ServiceInstance announcedInstance : announced) {
+                registry.unregister(announcedInstance);
             }
             announced.clear();
-            sleep(config.propagationDelay);
+            sleep(propagationDelay);
         }
         int left = transport.shutdown(drainTimeout);
         log.info("stopped serving {} on port {}", serviceNames(), transport.port());
@@ -229,11 +253,11 @@ public final class RpcServer implements AutoCloseable {
     }
 
     private String announceHost() {
-        if (config.announceHost != null) {
-            return config.announceHost;
+        if (announceHost != null) {
+            return announceHost;
         }
         try {
-            InetAddress bound = InetAddress.getByName(config.host);
+            InetAddress bound = InetAddress.getByName(transportConfig.host());
             if (!bound.isAnyLocalAddress()) {
                 return bound.getHostAddress();
             }
@@ -301,6 +325,11 @@ public final class RpcServer implements AutoCloseable {
         private Consumer<ServiceInstance.Builder> instance = b -> {};
         private final Map<ServiceDescriptor, Object> javaServices = new LinkedHashMap<>();
         private final Map<String, Invoker> genericServices = new LinkedHashMap<>();
+        private Interceptor tracing;
+        private Interceptor metrics;
+        private Interceptor accessLog;
+        private Interceptor auth;
+        private List<Interceptor> limits = List.of();
         private final List<Interceptor> interceptors = new ArrayList<>();
         private TlsConfig tls;
 
@@ -392,7 +421,79 @@ public final class RpcServer implements AutoCloseable {
             }
         }
 
-        /** Adds a server interceptor; they run in the order added, on the business executor. */
+        /**
+         * The tracing slot, outermost of the server chain: its span covers everything after it, calls
+         * refused by {@link #auth} and {@link #limits} included, and is current while they run.
+         * Replaces what the slot held; {@code null} empties it. Default: none. rpc-observability's
+         * {@code OutriggerTelemetry.instrument(builder)} fills this slot, {@link #metrics} and {@link
+         * #accessLog}.
+         */
+        public Builder tracing(Interceptor tracing) {
+            this.tracing = tracing;
+            return this;
+        }
+
+        /**
+         * The metrics slot: after {@link #tracing} (in its span's context), before {@link #auth} and
+         * {@link #limits}, so refused calls are measured too. Replaces what the slot held; {@code null}
+         * empties it. Default: none.
+         */
+        public Builder metrics(Interceptor metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        /**
+         * The access-log slot: after {@link #metrics}, before {@link #auth} and {@link #limits}, so
+         * every call is logged with the status it got, refusals included, and with the trace id of
+         * {@link #tracing}. Replaces what the slot held; {@code null} empties it. Default: none.
+         */
+        public Builder accessLog(Interceptor accessLog) {
+            this.accessLog = accessLog;
+            return this;
+        }
+
+        /**
+         * The authentication and authorization slot, e.g. an {@code AccessControl}: after the
+         * telemetry slots (refusals are traced, counted and logged), before {@link #limits}, so a
+         * caller it refuses takes no rate-limit permit or bulkhead slot (anonymous floods cannot use
+         * up the limits of allowed callers) and limit refusals name the authenticated caller.
+         * Replaces what the slot held; {@code null} empties it. Default: none.
+         */
+        public Builder auth(Interceptor auth) {
+            this.auth = auth;
+            return this;
+        }
+
+        /**
+         * The limits slot: rate limits and bulkheads, run in the order given, after {@link #auth} and
+         * before the {@link #interceptor user interceptors} (a refused call costs none of their work;
+         * a bulkhead slot is held until the service answers). Replaces what the slot held; {@code
+         * limits()} empties it. Default: none. rpc-governance's {@code ServerGovernance.applyTo(builder)}
+         * fills it.
+         *
+         * @throws NullPointerException if one of {@code limits} is null
+         */
+        public Builder limits(Interceptor... limits) {
+            this.limits = List.of(limits);
+            return this;
+        }
+
+        /**
+         * Adds a user interceptor. User interceptors run in the order added, the innermost part of the
+         * server chain: after the {@link #tracing}, {@link #metrics}, {@link #accessLog}, {@link
+         * #auth} and {@link #limits} slots, whatever order those are set in, and just before the
+         * service. So they see the caller {@code auth} identified, and only calls the limits let
+         * through.
+         *
+         * <p>Threads: server interceptors, those of every slot, run on the thread the call's method
+         * runs on. For methods returning a plain message that is the business executor. For methods
+         * returning a {@code CompletionStage}, for generic {@link Invoker} services, and for calls of
+         * a service or method this server does not export, it is the event loop that read the request (unless
+         * {@link #nonBlockingOnEventLoop} is off): there an interceptor that blocks stalls every
+         * connection of that loop, so interceptors must never block (the {@link Interceptor}
+         * contract).
+         */
         public Builder interceptor(Interceptor interceptor) {
             interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
             return this;
@@ -407,9 +508,10 @@ public final class RpcServer implements AutoCloseable {
         /**
          * Whether non-blocking calls run on the I/O thread that read them: Java methods returning a
          * {@code CompletionStage} and generic {@link Invoker} services, whose contracts forbid
-         * blocking. It saves two thread hand-offs per call. Default {@code true}; set {@code false} if
-         * such methods may block (then every call goes to the worker pool). Methods returning a plain
-         * message always run on the worker pool.
+         * blocking. It saves two thread hand-offs per call. The server interceptors of such calls run
+         * on the I/O thread too, before the method. Default {@code true}; set {@code false} if such
+         * methods (or an interceptor) may block: then every call, interceptors included, goes to the
+         * worker pool. Methods returning a plain message always run on the worker pool.
          */
         public Builder nonBlockingOnEventLoop(boolean enabled) {
             this.nonBlockingOnEventLoop = enabled;
@@ -547,7 +649,8 @@ public final class RpcServer implements AutoCloseable {
         }
 
         /**
-         * The server, not yet started.
+         * The server, not yet started. It copies the builder's settings now: changing the builder
+         * afterwards (or building again) does not change this server.
          *
          * @throws IllegalStateException if no service was added
          * @throws IllegalArgumentException if the TLS files cannot be used (the message names them)

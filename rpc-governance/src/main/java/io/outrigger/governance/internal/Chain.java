@@ -19,11 +19,7 @@ public final class Chain {
             @Override
             public java.util.concurrent.CompletionStage<io.outrigger.core.RpcResponse> intercept(
                     io.outrigger.core.RpcRequest request, Invoker next) {
-                Invoker invoker = next;
-                for (int i = list.size() - 1; i >= 0; i--) {
-                    invoker = invoker.decorate(list.get(i));
-                }
-                return invoker.invoke(request);
+                return Invoker.decorate(next, list).invoke(request);
             }
 
             @Override

@@ -76,10 +76,7 @@ public final class FakeCluster implements Invoker {
             }
         }
         Endpoint picked = balancer.pick(fresh.isEmpty() ? available : fresh, request);
-        Invoker invoker = picked;
-        for (int i = endpointInterceptors.size() - 1; i >= 0; i--) {
-            invoker = invoker.decorate(endpointInterceptors.get(i));
-        }
+        Invoker invoker = Invoker.decorate(picked, endpointInterceptors);
         long start = System.nanoTime();
         return invoker.invoke(request.withAttribute(CallAttributes.ENDPOINT, picked))
                 .whenComplete((r, e) -> {

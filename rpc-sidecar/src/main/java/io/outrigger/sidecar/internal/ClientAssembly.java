@@ -1,8 +1,8 @@
 package io.outrigger.sidecar.internal;
 
 import io.outrigger.core.auth.BearerToken;
+import io.outrigger.core.client.EventLoops;
 import io.outrigger.core.client.RpcClient;
-import io.outrigger.core.internal.transport.SharedEventLoops;
 import io.outrigger.core.registry.Registry;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.registry.StaticRegistry;
@@ -132,7 +132,7 @@ public final class ClientAssembly {
     public static RpcClient client(
             SidecarConfig config,
             Registry registry,
-            SharedEventLoops loops,
+            EventLoops loops,
             ClientGovernance gov,
             OutriggerTelemetry telemetry) {
         RpcClient.Builder b = gov.applyTo(RpcClient.builder()
@@ -140,7 +140,7 @@ public final class ClientAssembly {
                 .defaultTimeout(config.defaultTimeout())
                 .responseExecutor(Runnable::run)
                 .eventLoops(loops)
-                .connectionsPerEndpoint(loops.loops().size())
+                .connectionsPerEndpoint(loops.size())
                 .maxMessageSize(Math.max(config.maxBodyBytes(), 4 * 1024 * 1024)));
         TlsConfig tls = SidecarSecurity.clientTls(config);
         if (tls != null) {

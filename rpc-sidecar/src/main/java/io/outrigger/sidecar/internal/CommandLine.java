@@ -101,6 +101,15 @@ public final class CommandLine {
                                     FILE has one "IDENTITY TOKEN" line per token (# comments); needs
                                     --rpc-allow; read at startup
 
+            Limits of inbound calls (checked after --rpc-allow; the rules' serverLimits replace them):
+              --rpc-rate-limit SERVICE/METHOD=N
+                                    repeatable: at most N calls a second of METHOD (* for all methods
+                                    together) of the exported SERVICE; more get RESOURCE_EXHAUSTED
+              --rpc-concurrency-limit SERVICE/METHOD=N
+                                    repeatable: at most N calls of METHOD (* for all methods together)
+                                    of the exported SERVICE forwarded to the app at once; more get
+                                    RESOURCE_EXHAUSTED
+
             HTTP endpoint:
               POST /rpc/{service}/{method}   Content-Type application/x-protobuf, application/x-thrift or
                                              application/json (protobuf services with descriptors)
@@ -140,7 +149,9 @@ public final class CommandLine {
             "rpc-tls-key",
             "rpc-tls-client-ca",
             "rpc-allow",
-            "rpc-token-file");
+            "rpc-token-file",
+            "rpc-rate-limit",
+            "rpc-concurrency-limit");
 
     private CommandLine() {}
 
@@ -212,6 +223,14 @@ public final class CommandLine {
                 apply(b, where, "export", key.substring("export.".length()) + "=" + value);
             } else if (key.startsWith("rpc-allow.")) {
                 apply(b, where, "rpc-allow", key.substring("rpc-allow.".length()) + "=" + value);
+            } else if (key.startsWith("rpc-rate-limit.")) {
+                apply(b, where, "rpc-rate-limit", key.substring("rpc-rate-limit.".length()) + "=" + value);
+            } else if (key.startsWith("rpc-concurrency-limit.")) {
+                apply(
+                        b,
+                        where,
+                        "rpc-concurrency-limit",
+                        key.substring("rpc-concurrency-limit.".length()) + "=" + value);
             } else if (key.startsWith("static.")) {
                 apply(b, where, "static", key.substring("static.".length()) + "=" + value);
             } else if (key.equals("descriptors")) {
@@ -228,7 +247,8 @@ public final class CommandLine {
             } else {
                 throw new IllegalArgumentException(where + ": unknown setting (expected one of: "
                         + String.join(", ", new TreeSet<>(VALUE_FLAGS)).replace("config, ", "")
-                        + "; export.SERVICE, static.SERVICE, rpc-allow.SERVICE/METHOD)");
+                        + "; export.SERVICE, static.SERVICE, rpc-allow.SERVICE/METHOD, rpc-rate-limit.SERVICE/METHOD,"
+                        + " rpc-concurrency-limit.SERVICE/METHOD)");
             }
         }
     }
@@ -298,6 +318,14 @@ public final class CommandLine {
                     }
                     b.rpcAllow(kv[0].substring(0, slash), kv[0].substring(slash + 1), names);
                 }
+                case "rpc-rate-limit" -> {
+                    String[] target = limitTarget(value);
+                    b.rpcRateLimit(target[0], target[1], clampedInt(target[2]));
+                }
+                case "rpc-concurrency-limit" -> {
+                    String[] target = limitTarget(value);
+                    b.rpcConcurrencyLimit(target[0], target[1], clampedInt(target[2]));
+                }
                 default -> throw new IllegalArgumentException("unknown setting");
             }
         } catch (IllegalArgumentException e) {
@@ -308,6 +336,17 @@ public final class CommandLine {
                             : where + ": " + message,
                     e);
         }
+    }
+
+    /** {@code SERVICE/METHOD=N} as service, method and N. */
+    private static String[] limitTarget(String value) {
+        String expected = "SERVICE/METHOD=N, e.g. demo.Greeter/*=100";
+        String[] kv = keyValue(value, expected);
+        int slash = kv[0].lastIndexOf('/');
+        if (slash <= 0 || slash == kv[0].length() - 1) {
+            throw new IllegalArgumentException("\"" + value + "\" (expected: " + expected + ")");
+        }
+        return new String[] {kv[0].substring(0, slash), kv[0].substring(slash + 1), kv[1]};
     }
 
     private static LoadBalancing loadBalancing(String value) {

@@ -6,9 +6,10 @@ import java.util.List;
 
 /**
  * {@code outrigger.server.access-control.*}: who may call which service and method of this server,
- * built into an {@link AccessControl} installed before the rate limits. On when {@code rules} or
- * {@code anonymous} has an entry; an application's own {@code AccessControl} bean replaces all of
- * it, and its own {@code TokenVerifier} bean replaces {@code tokens}.
+ * built into an {@link AccessControl} for the server's auth slot, which runs before the rate limits.
+ * On when {@code rules} or {@code anonymous} has an entry; an application's own {@code
+ * AccessControl} bean replaces all of it, and its own {@code TokenVerifier} bean replaces {@code
+ * tokens}.
  *
  * <pre>
  * outrigger:

@@ -42,10 +42,13 @@ import org.springframework.util.ClassUtils;
  * unregistration on another provider (they were refused before running). Keep {@code
  * spring.lifecycle.timeout-per-shutdown-phase} (default 30 s) above the delay plus the drain timeout.
  *
- * <p>The server is built from {@code outrigger.server.*}: TLS from {@code outrigger.server.tls.*},
- * then tracing and metrics, the access control (the application's {@code AccessControl} bean, else
- * {@code outrigger.server.access-control.*}) and the rate limits of the live rules; then every
- * {@link RpcServerBuilderCustomizer} bean runs, in order.
+ * <p>The server is built from {@code outrigger.server.*}: TLS from {@code outrigger.server.tls.*};
+ * the slots of its chain filled with tracing, metrics and the access log, the access control (the
+ * application's {@code AccessControl} bean, else {@code outrigger.server.access-control.*}) in the
+ * auth slot, and the rate limits and bulkheads of the live rules ({@code serverLimits}) in the
+ * limits slot; then every {@link RpcServerBuilderCustomizer} bean runs, in order. The chain's order
+ * is the server's ({@code RpcServer}), not the order of these steps: a customizer may replace a
+ * slot, and its interceptors run after all of them.
  *
  * <p>Thread-safe.
  */
@@ -110,7 +113,7 @@ public final class OutriggerServer implements SmartLifecycle {
      * A server exporting the {@code @RpcService} beans of {@code beanFactory}.
      *
      * @param telemetry null for no tracing and metrics
-     * @param accessControl installed before the rate limits; null for none
+     * @param accessControl for the server's auth slot (before the rate limits); null for none
      * @param customizers applied in this order, after the properties
      */
     public OutriggerServer(
@@ -156,14 +159,10 @@ public final class OutriggerServer implements SmartLifecycle {
             builder.tls(tls);
         }
         if (telemetry != null) {
-            telemetry.instrument(builder);
+            telemetry.instrument(builder); // the tracing, metrics and access-log slots
         }
-        ServerGovernance.Builder governance = ServerGovernance.builder().rules(rules);
-        if (accessControl != null) {
-            // Before the limits: refused callers spend no permits.
-            governance.accessControl(accessControl);
-        }
-        governance.build().applyTo(builder);
+        builder.auth(accessControl) // null: none
+                .limits(ServerGovernance.builder().rules(rules).build().limits());
         List<ExportedService> services = new ArrayList<>();
         for (Map.Entry<String, Object> e : beans.entrySet()) {
             ExportedService service = describe(e.getKey(), e.getValue());

@@ -8,8 +8,9 @@ import io.outrigger.core.server.RpcServer;
  * or more as beans; they run in {@link org.springframework.core.annotation.Order @Order} (or {@link
  * org.springframework.core.Ordered}) order, once, when the server starts.
  *
- * <p>By then the builder holds tracing and metrics, the access control and the rate limits, in that
- * order; an {@code interceptor} added here runs after them, so it sees {@code
+ * <p>By then the builder's tracing, metrics and access-log slots hold the telemetry, its auth slot
+ * the access control and its limits slot the rate limits and bulkheads. An {@code interceptor} added
+ * here goes in the user slot, which the server chain runs after all of those, so it sees {@code
  * AccessControl.CALLER} and {@code CallAttributes.PEER_PRINCIPAL}:
  *
  * <pre>{@code
@@ -23,7 +24,8 @@ import io.outrigger.core.server.RpcServer;
  * }</pre>
  *
  * <p>A setting given here replaces the property's (e.g. {@code builder.tls(...)} replaces {@code
- * outrigger.server.tls.*}).
+ * outrigger.server.tls.*}, {@code builder.limits(...)} the limits of the rules, {@code
+ * builder.auth(...)} the access control).
  */
 @FunctionalInterface
 public interface RpcServerBuilderCustomizer {

@@ -2,6 +2,7 @@ package io.outrigger.core.internal.client;
 
 import io.outrigger.core.Interceptor;
 import io.outrigger.core.Invoker;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,18 +35,19 @@ public final class ClientChain {
             Interceptor tracing,
             List<Interceptor> user,
             Interceptor context) {
-        Invoker chain = cluster;
-        chain = decorate(chain, retry);
-        chain = decorate(chain, fallback);
-        chain = decorate(chain, metrics);
-        chain = decorate(chain, tracing);
-        for (int i = user.size() - 1; i >= 0; i--) {
-            chain = chain.decorate(user.get(i));
-        }
-        return decorate(chain, context);
+        List<Interceptor> outermostFirst = new ArrayList<>();
+        addIfPresent(outermostFirst, context);
+        outermostFirst.addAll(user);
+        addIfPresent(outermostFirst, tracing);
+        addIfPresent(outermostFirst, metrics);
+        addIfPresent(outermostFirst, fallback);
+        addIfPresent(outermostFirst, retry);
+        return Invoker.decorate(cluster, outermostFirst);
     }
 
-    private static Invoker decorate(Invoker chain, Interceptor interceptor) {
-        return interceptor == null ? chain : chain.decorate(interceptor);
+    private static void addIfPresent(List<Interceptor> chain, Interceptor interceptor) {
+        if (interceptor != null) {
+            chain.add(interceptor);
+        }
     }
 }

@@ -336,11 +336,7 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
 
     /** {@code endpoint} wrapped by the endpoint-level interceptors (outermost first). */
     private Invoker attemptChain(Endpoint endpoint) {
-        Invoker chain = endpoint;
-        for (int i = endpointInterceptors.size() - 1; i >= 0; i--) {
-            chain = chain.decorate(endpointInterceptors.get(i));
-        }
-        return chain;
+        return Invoker.decorate(endpoint, endpointInterceptors);
     }
 
     /** The ids of the endpoints held now (lost by the registry, kept while connected). */

@@ -11,7 +11,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.outrigger.core.Interceptor;
 import io.outrigger.core.Invoker;
 import io.outrigger.core.internal.protocol.FrameDecoder;
 import io.outrigger.core.internal.protocol.FrameEncoder;
@@ -26,7 +25,6 @@ import io.outrigger.serialization.Serializers;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server side of the native protocol: accepts connections, decodes frames on the event loops,
- * dispatches calls to the business executor, and shuts down gracefully.
+ * dispatches calls through the {@link ServerChain} (on the business executor, or on the event loop
+ * for non-blocking methods), and shuts down gracefully.
  *
  * <pre>
  * socket -> ConnectionLimiter (past the caps: GOAWAY "refused" and close; then it leaves the pipeline)
@@ -44,7 +43,10 @@ import org.slf4j.LoggerFactory;
  *        -> FrameDecoder (limits checked before allocating)
  *        -> ServerConnection (heartbeats, oversized frames, hands requests to the Dispatcher; its
  *           ReadGate stops reading while too many calls are unanswered or answers are not read)
- *        -> [business executor] server interceptors -> service -> encode -> WriteQueue (batched flush)
+ *        -> Dispatcher: methods returning a plain message go to the business executor; those
+ *           returning a CompletionStage, and generic Invoker services, stay on this event loop
+ *        -> ServerChain (tracing, metrics, access log, auth, limits, user interceptors)
+ *        -> service -> encode -> WriteQueue (batched flush)
  * </pre>
  */
 public final class ServerTransport {
@@ -81,13 +83,13 @@ public final class ServerTransport {
      *
      * @param javaServices Java implementations by descriptor
      * @param genericServices invokers for services without a Java interface, by name
-     * @param interceptors server interceptors, outermost first
+     * @param chain the server interceptors, by slot
      */
     public ServerTransport(
             Config config,
             Map<ServiceDescriptor, Object> javaServices,
             Map<String, Invoker> genericServices,
-            List<Interceptor> interceptors,
+            ServerChain chain,
             ExecutorService executor,
             boolean ownsExecutor,
             String executorDescription) {
@@ -97,18 +99,8 @@ public final class ServerTransport {
                 new JavaServiceInvoker(descriptor, impl, config.serializers(), config.sendErrorDetails())));
         this.executor = executor;
         this.ownsExecutor = ownsExecutor;
-        this.dispatcher = new Dispatcher(
-                services,
-                route -> {
-                    Invoker chain = route;
-                    for (int i = interceptors.size() - 1; i >= 0; i--) {
-                        chain = chain.decorate(interceptors.get(i));
-                    }
-                    return chain;
-                },
-                executor,
-                executorDescription,
-                config.nonBlockingOnEventLoop());
+        this.dispatcher =
+                new Dispatcher(services, chain::around, executor, executorDescription, config.nonBlockingOnEventLoop());
         ProtocolLimits limits = new ProtocolLimits(config.maxMessageSize(), config.maxMetadataSize());
         FrameEncoder encoder = new FrameEncoder(config.serializers(), config.maxMessageSize());
         Transport transport = Transport.get();

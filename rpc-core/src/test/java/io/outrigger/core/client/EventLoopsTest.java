@@ -2,6 +2,7 @@ package io.outrigger.core.client;
 
 import static io.outrigger.serialization.testing.TestMessages.echoRequest;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.netty.channel.EventLoop;
@@ -31,18 +32,40 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A client on event loops it does not own: one connection per loop, calls stay on their loop. */
-class SharedEventLoopsTest {
+class EventLoopsTest {
 
-    static final SharedEventLoops loops = SharedEventLoops.create(2, "shared-test-io");
+    static final EventLoops eventLoops = EventLoops.create(2, "shared-test-io");
+
+    /** The same loops, seen from inside, so that the test can run calls on them. */
+    static final SharedEventLoops loops = SharedEventLoops.of(eventLoops);
 
     @RegisterExtension
     final ServerExtension server = new ServerExtension(
             b -> b.service(EchoService.class, new EchoServiceImpl()),
-            c -> c.eventLoops(loops).connectionsPerEndpoint(2));
+            c -> c.eventLoops(eventLoops).connectionsPerEndpoint(eventLoops.size()));
 
     @AfterAll
     static void closeLoops() {
-        loops.close();
+        eventLoops.close();
+    }
+
+    @Test
+    void createValidatesAndOnlyItsLoopsAreAccepted() {
+        assertThat(eventLoops.size()).isEqualTo(2);
+        assertThatThrownBy(() -> EventLoops.create(0, "x")).hasMessage("threads: 0 (expected: 1..256)");
+        assertThatThrownBy(() -> EventLoops.create(1, " ")).hasMessageStartingWith("name: blank");
+        EventLoops foreign = new EventLoops() {
+            @Override
+            public int size() {
+                return 1;
+            }
+
+            @Override
+            public void close() {}
+        };
+        assertThatThrownBy(() -> RpcClient.builder().eventLoops(foreign))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageEndingWith("(expected: event loops made by EventLoops.create(threads, name))");
     }
 
     @Test
@@ -101,8 +124,10 @@ class SharedEventLoopsTest {
                 registry.register(ServiceInstance.builder("test.EchoService", "127.0.0.1", provider.port())
                         .build());
             }
-            try (RpcClient client =
-                    RpcClient.builder().registry(registry).eventLoops(loops).build()) {
+            try (RpcClient client = RpcClient.builder()
+                    .registry(registry)
+                    .eventLoops(eventLoops)
+                    .build()) {
                 Invoker invoker = client.invoker("test.EchoService");
                 Set<EventLoop> answeredOn = new HashSet<>();
                 // Round robin: each provider about half of them. A call answered before its callback is
