@@ -122,7 +122,8 @@ public final class ClientGovernance {
      * RpcClient.builder().propagateKeys(ClientGovernance.ROUTING_KEYS.toArray(String[]::new))...
      * }</pre>
      */
-    public static final java.util.List<String> ROUTING_KEYS = java.util.List.of(TAG_HEADER, VERSION_HEADER, GROUP_HEADER);
+    public static final java.util.List<String> ROUTING_KEYS =
+            java.util.List.of(TAG_HEADER, VERSION_HEADER, GROUP_HEADER);
 
     private final Interceptor fallback;
     private final Interceptor retry;

@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Takes request frames off the event loop onto the business executor, runs the server chain, and
- * sends the response back. Counts calls in flight, for graceful shutdown.
+ * Runs the server chain for each request frame and sends the response back: on the business
+ * executor for methods that return a plain message (they may block), on the event loop that read
+ * the frame for {@code CompletionStage} methods, generic services and unknown services or methods.
+ * Counts calls in flight, for graceful shutdown.
  *
  * <p>When the executor refuses a call (full), the caller gets {@code RESOURCE_EXHAUSTED} at once
  * from the event loop: nothing queues without bound.
