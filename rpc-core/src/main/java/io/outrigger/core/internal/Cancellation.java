@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
 
 /**
@@ -15,22 +16,27 @@ import java.util.function.Consumer;
  * cancelled); the server makes one per received call (cancelled by a CANCEL frame or the caller's
  * connection closing). The first {@link #cancel} wins; later ones do nothing.
  *
- * <p>Cheap while nobody listens: the future behind {@link #whenCancelled} is made on first use.
- * Thread-safe. Not final only so that the server's per-call record can be one object with it.
+ * <p>Cheap while nobody listens: no lock on the paths every call takes ({@link #cancel}, {@link
+ * #end}, {@link #bindAttempt}); the future behind {@link #whenCancelled} and the deadline timer are
+ * made on first use. Thread-safe. Not final only so that the server's per-call record can be one
+ * object with it.
  */
 public class Cancellation {
 
     /** Where a call's cancellation travels in its request's attributes (local only). */
     public static final Attributes.Key<Cancellation> KEY = Attributes.Key.of("cancellation", Cancellation.class);
 
+    private static final AtomicReferenceFieldUpdater<Cancellation, Status> STATUS =
+            AtomicReferenceFieldUpdater.newUpdater(Cancellation.class, Status.class, "status");
+
     private final ScheduledExecutorService scheduler;
     private volatile Status status;
-    /** Made on first listener; guarded by {@code this}. */
-    private CompletableFuture<Status> future;
-    /** The deadline timer, armed on first listener when a deadline is known; guarded by {@code this}. */
-    private ScheduledFuture<?> timer;
+    /** Made on first listener (under the lock); completed by whoever sees both it and the status. */
+    private volatile CompletableFuture<Status> future;
+    /** The deadline timer, armed on first listener when a deadline is known. */
+    private volatile ScheduledFuture<?> timer;
 
-    private boolean ended;
+    private volatile boolean ended;
     /** The client's attempt in flight, told first when cancelled (one volatile write per attempt, no listener list). */
     private volatile Consumer<Status> attempt;
 
@@ -52,29 +58,28 @@ public class Cancellation {
      * #end ended} first. Does nothing without a scheduler or once cancelled or ended.
      */
     public void armDeadline(long remainingNanos, Status reason) {
-        if (scheduler == null || remainingNanos == Long.MAX_VALUE) {
+        if (scheduler == null || remainingNanos == Long.MAX_VALUE || timer != null || ended || status != null) {
+            return;
+        }
+        if (remainingNanos <= 0) {
+            cancel(reason);
             return;
         }
         synchronized (this) {
-            if (timer != null || ended || status != null) {
+            if (timer != null) {
                 return;
             }
-            if (remainingNanos > 0) {
-                timer = scheduler.schedule(() -> cancel(reason), remainingNanos, TimeUnit.NANOSECONDS);
-                return;
-            }
+            timer = scheduler.schedule(() -> cancel(reason), remainingNanos, TimeUnit.NANOSECONDS);
         }
-        cancel(reason);
+        if (ended || status != null) {
+            timer.cancel(false); // ended or cancelled meanwhile
+        }
     }
 
     /** The call is over: no timer fires later (listeners stay; a later cancel still reaches them). */
     public void end() {
-        ScheduledFuture<?> t;
-        synchronized (this) {
-            ended = true;
-            t = timer;
-            timer = null;
-        }
+        ended = true;
+        ScheduledFuture<?> t = timer;
         if (t != null) {
             t.cancel(false);
         }
@@ -86,17 +91,10 @@ public class Cancellation {
      * @return whether this call cancelled it (false: it was cancelled before)
      */
     public boolean cancel(Status status) {
-        CompletableFuture<Status> f;
-        ScheduledFuture<?> t;
-        synchronized (this) {
-            if (this.status != null) {
-                return false;
-            }
-            this.status = status;
-            f = future;
-            t = timer;
-            timer = null;
+        if (!STATUS.compareAndSet(this, null, status)) {
+            return false;
         }
+        ScheduledFuture<?> t = timer;
         if (t != null) {
             t.cancel(false);
         }
@@ -104,6 +102,7 @@ public class Cancellation {
         if (a != null) {
             a.accept(status);
         }
+        CompletableFuture<Status> f = future;
         if (f != null) {
             f.complete(status);
         }
@@ -133,15 +132,21 @@ public class Cancellation {
 
     /** Completes with the reason when cancelled; never completes otherwise. */
     public CompletionStage<Status> whenCancelled() {
-        synchronized (this) {
-            if (future == null) {
-                future = new CompletableFuture<>();
-                if (status != null) {
-                    future.complete(status);
+        CompletableFuture<Status> f = future;
+        if (f == null) {
+            synchronized (this) {
+                f = future;
+                if (f == null) {
+                    f = new CompletableFuture<>();
+                    future = f;
                 }
             }
-            return future;
         }
+        Status s = status; // read after publishing the future: a cancel that missed it is seen here
+        if (s != null) {
+            f.complete(s);
+        }
+        return f;
     }
 
     /** Runs {@code action} with the reason once cancelled (at once, on this thread, if it already is). */

@@ -1,8 +1,6 @@
 package io.outrigger.core.internal.server;
 
 import io.opentelemetry.context.Scope;
-import io.outrigger.core.Attributes;
-import io.outrigger.core.CallAttributes;
 import io.outrigger.core.CallContext;
 import io.outrigger.core.Deadline;
 import io.outrigger.core.Invoker;
@@ -13,7 +11,6 @@ import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
 import io.outrigger.core.internal.Cancellation;
 import io.outrigger.core.internal.protocol.Frame;
-import io.outrigger.core.tls.PeerPrincipal;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -80,7 +77,7 @@ public final class Dispatcher {
                 frame.metadata(),
                 deadline,
                 Payload.encoded(frame.serializerId(), frame.body()),
-                attributes(connection).with(Cancellation.KEY, call));
+                connection.attributes().with(Cancellation.KEY, call));
         if (nonBlockingOnEventLoop && isNonBlocking(request)) {
             // No thread hand-off: the method promised not to block (see docs/core.md, Threads).
             run(connection, call, request);
@@ -96,12 +93,6 @@ public final class Dispatcher {
                             request.fullMethodName() + ": server busy (" + executorDescription
                                     + " all taken); the call was not run, try another provider or later"))));
         }
-    }
-
-    private static Attributes attributes(ServerConnection connection) {
-        Attributes attributes = Attributes.empty().with(CallAttributes.REMOTE_ADDRESS, connection.remote());
-        PeerPrincipal peer = connection.peerPrincipal();
-        return peer == null ? attributes : attributes.with(CallAttributes.PEER_PRINCIPAL, peer);
     }
 
     private void run(ServerConnection connection, ServerCall call, RpcRequest request) {

@@ -9,6 +9,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.collection.IntObjectHashMap;
+import io.outrigger.core.Attributes;
+import io.outrigger.core.CallAttributes;
 import io.outrigger.core.RequestNotRunException;
 import io.outrigger.core.RpcException;
 import io.outrigger.core.RpcResponse;
@@ -64,6 +66,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private PeerPrincipal peer;
 
     private boolean peerLooked;
+    /** What every request of this connection carries in its attributes: the peer's address and identity. */
+    private Attributes attributes;
 
     ServerConnection(Dispatcher dispatcher, FrameEncoder encoder, int maxInFlight, long maxQueuedBytes) {
         this.dispatcher = dispatcher;
@@ -89,8 +93,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         writes = new WriteQueue<>(
                 ch,
                 call -> {
-                    if (calls.get(call.id) == call) {
-                        calls.remove(call.id);
+                    ServerCall open = calls.remove(call.id);
+                    if (open != call && open != null) {
+                        calls.put(open.id, open); // another call under a reused id: still open
                     }
                     ByteBuf frame = call.frame;
                     call.frame = null;
@@ -115,6 +120,24 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     String remote() {
         return remote;
+    }
+
+    /**
+     * The attributes every request of this connection starts with: the caller's address, and the
+     * identity of its verified certificate if any. Made once, on the event loop, with the first
+     * request (the TLS handshake is over by then).
+     */
+    Attributes attributes() {
+        Attributes a = attributes;
+        if (a == null) {
+            a = Attributes.empty().with(CallAttributes.REMOTE_ADDRESS, remote);
+            PeerPrincipal peer = peerPrincipal();
+            if (peer != null) {
+                a = a.with(CallAttributes.PEER_PRINCIPAL, peer);
+            }
+            attributes = a;
+        }
+        return a;
     }
 
     /**
