@@ -67,15 +67,38 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private boolean closeWhenIdle;
     /** Why this side is closing the connection, for the failures of the calls in flight (event loop only). */
     private String closeReason;
+    /** Whether a frame was written since the last heartbeat check (event loop only). */
+    private boolean wrote;
+
+    private final io.netty.util.concurrent.ScheduledFuture<?> heartbeats;
 
     ClientConnection(
-            Channel channel, String remote, FrameEncoder encoder, boolean presentsCertificate, long maxQueuedBytes) {
+            Channel channel,
+            String remote,
+            FrameEncoder encoder,
+            boolean presentsCertificate,
+            long maxQueuedBytes,
+            long heartbeatIntervalNanos) {
         this.presentsCertificate = presentsCertificate;
         this.maxQueuedBytes = maxQueuedBytes;
         this.channel = channel;
         this.remote = remote;
         this.encoder = encoder;
         this.writes = new WriteQueue<>(channel, this::write, this::discard);
+        // Checked every half interval: a heartbeat goes out once nothing was written for between half
+        // and all of the interval. (Netty's IdleStateHandler would time writes too, but at the cost of
+        // a promise and a listener for every frame written.)
+        long check = Math.max(1, heartbeatIntervalNanos / 2);
+        this.heartbeats =
+                channel.eventLoop().scheduleAtFixedRate(this::heartbeatIfQuiet, check, check, TimeUnit.NANOSECONDS);
+    }
+
+    /** On the event loop, every half heartbeat interval: sends a heartbeat if nothing was written since the last check. */
+    private void heartbeatIfQuiet() {
+        if (!wrote && channel.isActive()) {
+            channel.writeAndFlush(FrameEncoder.heartbeat(channel.alloc(), 0, false), channel.voidPromise());
+        }
+        wrote = false;
     }
 
     /** Whether new calls may be sent here. */
@@ -152,6 +175,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             call.timer = channel.eventLoop().schedule(call, remaining, TimeUnit.NANOSECONDS);
         }
         channel.write(frame, channel.voidPromise());
+        wrote = true;
         if (cancellation != null) {
             cancellation.bindAttempt(call);
         }
@@ -291,9 +315,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.WRITER_IDLE) {
-                ctx.writeAndFlush(FrameEncoder.heartbeat(ctx.alloc(), 0, false), ctx.voidPromise());
-            } else if (idle.state() == IdleState.READER_IDLE) {
+            if (idle.state() == IdleState.READER_IDLE) {
                 log.warn("closing connection to {}: nothing received, not even heartbeats, for too long", remote);
                 ctx.close();
             }
@@ -328,6 +350,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        heartbeats.cancel(false);
         if (!pending.isEmpty()) {
             List<PendingCall> calls = new ArrayList<>(pending.values());
             pending.clear();

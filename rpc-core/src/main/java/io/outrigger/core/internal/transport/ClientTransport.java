@@ -120,7 +120,8 @@ public final class ClientTransport implements AutoCloseable {
                     remote,
                     encoder,
                     tls != null && tls.presentsCertificate(),
-                    config.maxQueuedBytesPerConnection());
+                    config.maxQueuedBytesPerConnection(),
+                    config.heartbeatInterval().toNanos());
             long hb = config.heartbeatInterval().toMillis();
             SslHandler ssl =
                     tls == null ? null : tls.newClientHandler(ch.alloc(), address.getHostString(), address.getPort());
@@ -128,7 +129,7 @@ public final class ClientTransport implements AutoCloseable {
                 ch.pipeline().addLast("tls", ssl); // first: everything after it sees plaintext
             }
             ch.pipeline()
-                    .addLast("idle", new IdleStateHandler(3 * hb, hb, 0, TimeUnit.MILLISECONDS))
+                    .addLast("idle", new IdleStateHandler(3 * hb, 0, 0, TimeUnit.MILLISECONDS))
                     .addLast("decoder", new FrameDecoder(limits))
                     .addLast("connection", connection);
             if (ssl == null) {
