@@ -2,7 +2,6 @@ package io.outrigger.core.internal.tls;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.outrigger.core.Metadata;
@@ -76,7 +75,18 @@ public final class TlsDetector extends ByteToMessageDecoder {
                                     .withMetadata(Metadata.of(RequestNotRunException.METADATA_KEY, "1"))),
                     ctx.voidPromise());
         }
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
+            io.netty.channel.Channel ch = ctx.channel();
+            if (ch instanceof io.netty.channel.socket.DuplexChannel duplex && ch.isActive()) {
+                // Half-close, and read (and drop) what the client still sends until it closes: closing
+                // with its requests unread would reset the connection, and the reset can destroy the
+                // answer and the closing frame before the client reads them.
+                duplex.shutdownOutput();
+                ch.eventLoop().schedule(() -> ch.close(), 1, java.util.concurrent.TimeUnit.SECONDS);
+            } else {
+                ch.close();
+            }
+        });
     }
 
     private static String address(SocketAddress address) {

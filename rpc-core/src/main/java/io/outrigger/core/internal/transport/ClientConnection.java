@@ -143,7 +143,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             frame.release();
             call.finish(notSent(
                     !goingAway
-                            ? "is closed"
+                            ? "is closed" + (closeReason == null ? "" : " (" + closeReason + ")")
                             : goAwayLastId == 0 ? "was refused (" + goAwayReason + ")" : "is shutting down"));
             return;
         }
