@@ -11,7 +11,6 @@ import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
 import io.outrigger.core.internal.Cancellation;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -58,14 +57,11 @@ public final class ContextPropagation implements Interceptor {
         return generic ? new CancellableCall(result, own, request.fullMethodName()) : result;
     }
 
-    /** The future of a generic call: cancelling it cancels the call. */
-    private static final class CancellableCall extends CompletableFuture<RpcResponse> {
-        private final Cancellation cancellation;
-        private final String what;
+    /** The future of a generic call: the chain's outcome, and cancelling it cancels the call. */
+    private static final class CancellableCall extends CancellingFuture<RpcResponse> {
 
         CancellableCall(CompletionStage<RpcResponse> result, Cancellation cancellation, String what) {
-            this.cancellation = cancellation;
-            this.what = what;
+            super(cancellation, what);
             result.whenComplete((response, error) -> {
                 if (error == null) {
                     complete(response);
@@ -73,15 +69,6 @@ public final class ContextPropagation implements Interceptor {
                     completeExceptionally(error);
                 }
             });
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            if (cancelled) {
-                cancellation.cancel(Status.CANCELLED.withDescription(what + ": cancelled by the caller"));
-            }
-            return cancelled;
         }
     }
 

@@ -143,17 +143,11 @@ public final class ServiceProxy implements InvocationHandler {
         return response.payload().decode(responseType, serializers);
     }
 
-    /**
-     * The stage an asynchronous method returns: cancelling it cancels the call (a plain
-     * {@code thenApply} stage would complete {@code CANCELLED} alone while the call runs on).
-     */
-    private final class CallFuture extends CompletableFuture<Object> {
-        private final Cancellation cancellation;
-        private final String what;
+    /** The stage an asynchronous method returns: the decoded reply, or the call's failure. */
+    private final class CallFuture extends CancellingFuture<Object> {
 
         CallFuture(Cancellation cancellation, String what) {
-            this.cancellation = cancellation;
-            this.what = what;
+            super(cancellation, what);
         }
 
         void settle(RpcResponse response, Throwable error, Class<?> responseType) {
@@ -167,15 +161,6 @@ public final class ServiceProxy implements InvocationHandler {
             } catch (Throwable t) {
                 completeExceptionally(new CompletionException(t));
             }
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            if (cancelled) {
-                cancellation.cancel(Status.CANCELLED.withDescription(what + ": cancelled by the caller"));
-            }
-            return cancelled;
         }
     }
 
