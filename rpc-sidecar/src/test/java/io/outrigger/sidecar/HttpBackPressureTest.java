@@ -231,10 +231,12 @@ class HttpBackPressureTest {
 
     @Test
     void anH2cCallerThatNeverOpensItsWindowsIsClosedPastTheCapWithBoundedMemory() throws Exception {
-        // Answers of 20 KB that a stream window of 0 keeps in the flow controller: past 16 MiB of them
-        // (the cap for --max-body-bytes 64 KiB: about 840 of the 1000 streams allowed, each left open
-        // by its unsent answer) the sidecar sends GOAWAY and closes.
-        byte[] body = HttpFuzzer.echo("y".repeat(20_000));
+        // Answers of 40 KB that a stream window of 0 keeps in the flow controller: past 16 MiB of them
+        // (the cap for --max-body-bytes 64 KiB: about 420 of the 1000 streams allowed, each left open
+        // by its unsent answer) the sidecar sends GOAWAY and closes. (With 20 KB answers it took about
+        // 840 streams, so on a slow run the read gate could hold the caller back first: bounded too,
+        // but not this path.)
+        byte[] body = HttpFuzzer.echo("y".repeat(40_000));
         try (LogCapture logs = LogCapture.start()) {
             Run run = attack(
                     (socket, sent) -> {
