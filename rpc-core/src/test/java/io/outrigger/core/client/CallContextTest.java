@@ -112,6 +112,9 @@ class CallContextTest {
         final HopService toBack;
         final HopService toBackDetached;
         final AtomicReference<String> lateCurrent = new AtomicReference<>();
+        /** Opened by the test once A has B's answer: the "late" task runs only after B's call ended. */
+        final java.util.concurrent.CountDownLatch callEnded = new java.util.concurrent.CountDownLatch(1);
+
         final AtomicReference<String> callbackCurrent = new AtomicReference<>();
 
         Middle(RpcClient client) {
@@ -139,7 +142,7 @@ class CallContextTest {
                 case "late":
                     // Unwrapped, after this call has ended: must carry nothing of it.
                     pool.execute(() -> {
-                        sleep(100);
+                        awaitQuietly(callEnded);
                         lateCurrent.set(String.valueOf(CallContext.current()));
                         toBack.hop(request, null);
                     });
@@ -288,6 +291,7 @@ class CallContextTest {
         assertThat(wrapped.remainingMillis()).isLessThanOrEqualTo(800);
 
         middle(Duration.ofMillis(800), "acme").hop(request("late", 0), null);
+        middleService.callEnded.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> !backService.seen.isEmpty());
         Back.Seen late = backService.seen.poll();
         // The same pooled thread ran the wrapped task before: the wrapper restored what it found.
@@ -326,9 +330,9 @@ class CallContextTest {
         assertThat(List.of(context.service(), context.method())).containsExactly("test.Back", "hop");
     }
 
-    private static void sleep(long millis) {
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
         try {
-            Thread.sleep(millis);
+            latch.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

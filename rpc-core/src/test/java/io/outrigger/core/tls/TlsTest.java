@@ -3,6 +3,7 @@ package io.outrigger.core.tls;
 import static io.outrigger.serialization.testing.TestMessages.echoRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.outrigger.core.CallAttributes;
@@ -329,10 +330,12 @@ class TlsTest {
 
         try (LogCapture logs = LogCapture.start()) {
             TestCertificates.replace(live, otherCa.server("live"));
-            Thread.sleep(50); // past the reload interval: the next connection looks at the files
-
-            EchoService after = client(server, trustsOther).refer(EchoService.class);
-            assertThat(after.echo(echoRequest("rotated")).getText()).isEqualTo("rotated");
+            // A new connection past the reload interval (20 ms) uses the new files: until then, new
+            // connections still present the old certificate, which this client does not trust.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                EchoService after = client(server, trustsOther).refer(EchoService.class);
+                assertThat(after.echo(echoRequest("rotated")).getText()).isEqualTo("rotated");
+            });
             assertThat(logs.count("TLS: reloaded certificates")).isEqualTo(1);
         }
     }

@@ -84,17 +84,15 @@ class HttpEndpointQueueCapTest {
         }
     }
 
-    static String awaitLine(LogCapture logs, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (String l : logs.lines()) {
-                if (l.contains(text)) {
-                    return l;
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no log line with \"" + text + "\" in " + logs.lines());
+    static String awaitLine(LogCapture logs, String text) {
+        return org.awaitility.Awaitility.await("a log line with \"" + text + "\"")
+                .atMost(Duration.ofSeconds(5))
+                .until(
+                        () -> logs.lines().stream()
+                                .filter(l -> l.contains(text))
+                                .findFirst(),
+                        java.util.Optional::isPresent)
+                .get();
     }
 
     static long readsToTheEnd(InputStream in) throws IOException {

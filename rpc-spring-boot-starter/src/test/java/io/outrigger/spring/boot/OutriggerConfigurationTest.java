@@ -131,6 +131,8 @@ class OutriggerConfigurationTest {
         expectFailure("outrigger.server.weight=20000", "outrigger.server.weight", "0..10000");
         expectFailure("outrigger.server.max-connections=0", "outrigger.server.max-connections", "1..1000000");
         expectFailure("outrigger.server.drain-timeout=-1s", "outrigger.server.drain-timeout", ">= 0");
+        expectFailure("outrigger.client.deadline-margin=-5ms", "outrigger.client.deadline-margin", ">= 0");
+        expectFailure("outrigger.client.propagate-keys=Tenant", "outrigger.client.propagate-keys", "lowercase ASCII");
         runner.withPropertyValues("outrigger.registry.address=zookeepr://127.0.0.1:2181")
                 .run(context -> assertThat(context.getStartupFailure())
                         .rootCause()

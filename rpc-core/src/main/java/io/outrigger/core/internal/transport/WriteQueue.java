@@ -93,7 +93,12 @@ public final class WriteQueue<T> {
             T command;
             int n = 0;
             while ((command = queue.poll()) != null) {
-                handler.accept(command);
+                handling = true;
+                try {
+                    handler.accept(command);
+                } finally {
+                    handling = false;
+                }
                 if (++n == MAX_BATCH) {
                     channel.flush();
                     n = 0;
