@@ -6,6 +6,7 @@ import io.outrigger.core.internal.Checks;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
 import io.outrigger.core.internal.server.ServerChain;
 import io.outrigger.core.internal.server.ServerTransport;
+import io.outrigger.core.internal.server.WorkerPool;
 import io.outrigger.core.internal.tls.SslContextSource;
 import io.outrigger.core.internal.transport.Transport;
 import io.outrigger.core.registry.Registry;
@@ -23,11 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -280,21 +277,7 @@ public final class RpcServer implements AutoCloseable {
     }
 
     private static ExecutorService newExecutor(int threads, int queue) {
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(
-                threads,
-                threads,
-                60,
-                TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(queue),
-                r -> {
-                    Thread t = new Thread(r, "outrigger-worker-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                },
-                new ThreadPoolExecutor.AbortPolicy());
-        executor.allowCoreThreadTimeOut(true);
-        return executor;
+        return new WorkerPool(threads, queue, "outrigger-worker-");
     }
 
     /**
@@ -518,7 +501,12 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
-        /** Threads running blocking service code (when no executor is given). Default 200. */
+        /**
+         * Threads running blocking service code (when no executor is given). Default 200. The
+         * built-in executor is a FIFO {@code ForkJoinPool} that wakes a worker only when none is
+         * looking for work, so under load a call rarely waits for a thread to wake up; a parallel
+         * stream inside a service method runs on these threads, not on the common pool.
+         */
         public Builder workerThreads(int threads) {
             this.workerThreads = Checks.range("workerThreads", threads, 1, 10_000);
             return this;
