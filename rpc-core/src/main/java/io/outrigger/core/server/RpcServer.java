@@ -107,6 +107,7 @@ public final class RpcServer implements AutoCloseable {
                 b.maxConnectionsPerAddress,
                 b.maxConcurrentCallsPerConnection,
                 b.maxQueuedBytesPerConnection,
+                b.maxStreamsPerConnection,
                 b.sendErrorDetails);
         this.chain = new ServerChain(b.tracing, b.metrics, b.accessLog, b.auth, b.limits, b.interceptors);
         this.executor = b.executor;
@@ -299,6 +300,7 @@ public final class RpcServer implements AutoCloseable {
         private int maxConnectionsPerAddress = 1_000;
         private int maxConcurrentCallsPerConnection = 1_024;
         private long maxQueuedBytesPerConnection = 64L * 1024 * 1024;
+        private int maxStreamsPerConnection = 10_000;
         private boolean nonBlockingOnEventLoop = true;
         private boolean sendErrorDetails;
         private Duration drainTimeout = Duration.ofSeconds(10);
@@ -588,6 +590,18 @@ public final class RpcServer implements AutoCloseable {
                         "maxQueuedBytesPerConnection: " + bytes + " (expected: 1 MiB..1 TiB)");
             }
             this.maxQueuedBytesPerConnection = bytes;
+            return this;
+        }
+
+        /**
+         * Streams open at once on one connection, past which a new stream is refused with {@code
+         * RESOURCE_EXHAUSTED} (not run, so the client may open it elsewhere). Streams do not count
+         * against {@link #maxConcurrentCallsPerConnection}: each is flow-controlled on its own, and a
+         * stream that waits for its consumer must not stop the connection's other calls. Default
+         * 10,000.
+         */
+        public Builder maxStreamsPerConnection(int streams) {
+            this.maxStreamsPerConnection = Checks.range("maxStreamsPerConnection", streams, 1, 10_000_000);
             return this;
         }
 

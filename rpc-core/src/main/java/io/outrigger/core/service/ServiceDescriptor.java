@@ -12,12 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 
 /**
  * A service interface checked against the rules that make it callable from any language: each
- * method takes exactly one message (optionally followed by a {@link CallContext}, which never
- * travels: the server passes the call's own) and returns one message or a {@code CompletionStage} of one, and
- * method names are unique. Messages are types a serializer supports (protobuf {@code Message}s,
+ * method takes exactly one message or a {@code Flow.Publisher} of them (optionally followed by a
+ * {@link CallContext}, which never travels: the server passes the call's own) and returns one
+ * message, a {@code CompletionStage} of one or a {@code Flow.Publisher} of them ({@link
+ * MethodKind}), and method names are unique. Messages are types a serializer supports (protobuf {@code Message}s,
  * Thrift {@code TBase}s).
  *
  * <p>Immutable. Built once at export or refer time; a broken rule fails there, with a message naming
@@ -78,25 +80,36 @@ public final class ServiceDescriptor {
                         + " CallContext");
                 continue;
             }
-            Class<?> requestType = m.getParameterTypes()[0];
-            if (!serializers.supports(requestType)) {
-                problems.add(where + " takes a " + requestType.getName() + ", which no serializer supports"
-                        + " (expected: a protobuf Message or a Thrift TBase)");
+            boolean clientStreams = m.getParameterTypes()[0] == Flow.Publisher.class;
+            Class<?> requestType =
+                    clientStreams ? typeArgument(m.getGenericParameterTypes()[0]) : m.getParameterTypes()[0];
+            if (requestType == null || !serializers.supports(requestType)) {
+                problems.add(where + " takes a " + m.getGenericParameterTypes()[0].getTypeName()
+                        + ", which no serializer supports (expected: a protobuf Message or a Thrift TBase, or a"
+                        + " Flow.Publisher of one)");
                 continue;
             }
-            boolean async = CompletionStage.class.isAssignableFrom(m.getReturnType());
-            Class<?> responseType = async ? stageType(m.getGenericReturnType()) : m.getReturnType();
-            if (async
+            boolean serverStreams = m.getReturnType() == Flow.Publisher.class;
+            boolean stage = CompletionStage.class.isAssignableFrom(m.getReturnType());
+            if (stage
                     && !CompletionStage.class.equals(m.getReturnType())
                     && !java.util.concurrent.CompletableFuture.class.equals(m.getReturnType())) {
                 problems.add(where + " returns " + m.getReturnType().getName()
                         + ": an asynchronous method returns CompletionStage<message> or CompletableFuture<message>");
                 continue;
             }
+            if (clientStreams && !serverStreams && !stage) {
+                problems.add(where + " takes a Flow.Publisher and returns "
+                        + m.getGenericReturnType().getTypeName()
+                        + ": a client-streaming method returns a CompletionStage of its one answer, or a"
+                        + " Flow.Publisher for a stream each way (it must not block while the stream comes in)");
+                continue;
+            }
+            Class<?> responseType = stage || serverStreams ? typeArgument(m.getGenericReturnType()) : m.getReturnType();
             if (responseType == null || !serializers.supports(responseType)) {
                 problems.add(where + " returns " + m.getGenericReturnType().getTypeName()
-                        + ": a service method returns a message or a CompletionStage of one"
-                        + " (a protobuf Message or a Thrift TBase)");
+                        + ": a service method returns a message, a CompletionStage of one or a Flow.Publisher"
+                        + " of them (a protobuf Message or a Thrift TBase)");
                 continue;
             }
             methods.put(
@@ -105,10 +118,11 @@ public final class ServiceDescriptor {
                             m.getName(),
                             requestType,
                             responseType,
-                            async,
+                            stage || serverStreams,
                             m.isAnnotationPresent(Idempotent.class),
                             takesContext,
-                            m));
+                            m,
+                            MethodKind.of(clientStreams, serverStreams)));
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("service interface " + type.getName() + " breaks the service rules: "
@@ -120,8 +134,8 @@ public final class ServiceDescriptor {
         return new ServiceDescriptor(name, type, methods);
     }
 
-    private static Class<?> stageType(Type returnType) {
-        if (returnType instanceof ParameterizedType p && p.getActualTypeArguments()[0] instanceof Class<?> c) {
+    private static Class<?> typeArgument(Type type) {
+        if (type instanceof ParameterizedType p && p.getActualTypeArguments()[0] instanceof Class<?> c) {
             return c;
         }
         return null;

@@ -53,6 +53,28 @@ class ServiceDescriptorTest {
 
     interface NoMethods {}
 
+    interface BlockingClientStream {
+        EchoReply call(java.util.concurrent.Flow.Publisher<EchoRequest> requests);
+    }
+
+    interface PublisherOfStrings {
+        java.util.concurrent.Flow.Publisher<EchoReply> call(java.util.concurrent.Flow.Publisher<String> requests);
+    }
+
+    @Test
+    void theSignatureTellsTheKindOfMethod() {
+        ServiceDescriptor d = ServiceDescriptor.of(io.outrigger.core.testing.StreamService.class);
+
+        assertThat(d.method("count").kind()).isEqualTo(MethodKind.SERVER_STREAMING);
+        assertThat(d.method("join").kind()).isEqualTo(MethodKind.CLIENT_STREAMING);
+        assertThat(d.method("shout").kind()).isEqualTo(MethodKind.BIDI_STREAMING);
+        assertThat(d.method("shout").requestType()).isEqualTo(EchoRequest.class);
+        assertThat(d.method("shout").responseType()).isEqualTo(EchoReply.class);
+        assertThat(d.method("count").async()).isTrue(); // must not block: runs on the event loop
+        assertThat(ServiceDescriptor.of(EchoService.class).method("echo").kind())
+                .isEqualTo(MethodKind.UNARY);
+    }
+
     @Test
     void aMethodMayTakeTheCallContextAfterItsMessage() {
         ServiceDescriptor d = ServiceDescriptor.of(io.outrigger.core.testing.HopService.class);
@@ -74,7 +96,14 @@ class ServiceDescriptorTest {
                 .hasMessageContaining("NotAMessage.call takes a java.lang.String, which no serializer supports");
         assertThatThrownBy(() -> ServiceDescriptor.of(ReturnsList.class))
                 .hasMessageContaining("ReturnsList.call returns java.util.List<")
-                .hasMessageContaining("a service method returns a message or a CompletionStage of one");
+                .hasMessageContaining(
+                        "a service method returns a message, a CompletionStage of one or a Flow.Publisher");
+        assertThatThrownBy(() -> ServiceDescriptor.of(BlockingClientStream.class))
+                .hasMessageContaining("BlockingClientStream.call takes a Flow.Publisher and returns")
+                .hasMessageContaining("a client-streaming method returns a CompletionStage");
+        assertThatThrownBy(() -> ServiceDescriptor.of(PublisherOfStrings.class))
+                .hasMessageContaining(
+                        "PublisherOfStrings.call takes a java.util.concurrent.Flow$Publisher<java.lang.String>");
         assertThatThrownBy(() -> ServiceDescriptor.of(Overloaded.class))
                 .hasMessageContaining("Overloaded.call is overloaded");
         assertThatThrownBy(() -> ServiceDescriptor.of(RawStage.class))

@@ -11,6 +11,7 @@ import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
 import io.outrigger.core.internal.Cancellation;
+import io.outrigger.core.internal.stream.StreamHandler;
 import io.outrigger.core.service.MethodDescriptor;
 import io.outrigger.core.service.ServiceDescriptor;
 import io.outrigger.serialization.Serializers;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
 
 /**
  * The dynamic proxy behind a referenced service interface: turns a Java call into an {@link
@@ -100,6 +102,9 @@ public final class ServiceProxy implements InvocationHandler {
         if (args[0] == null) {
             throw new NullPointerException(descriptor.name() + "/" + call.method.name() + ": request message is null");
         }
+        if (call.method.kind().isStreaming()) {
+            return stream(call, args[0]);
+        }
         Deadline deadline = timeoutNanos == 0 ? Deadline.NONE : Deadline.afterNanos(timeoutNanos);
         Cancellation cancellation = new Cancellation();
         RpcRequest request = new RpcRequest(
@@ -134,6 +139,59 @@ public final class ServiceProxy implements InvocationHandler {
             throw RpcException.of(Status.fromThrowable(e.getCause()));
         }
         return decode(response, responseType);
+    }
+
+    /**
+     * A streaming method: a cold {@code Flow.Publisher} of the answers (each subscription opens a
+     * stream) or, for a client-streaming method, the stage of its one answer (the stream opens now).
+     * A stream has no deadline unless the call it is made for has one; its messages are never
+     * retried once one was sent or received (only failures that say the stream was not opened are).
+     */
+    private Object stream(Call call, Object argument) {
+        MethodDescriptor method = call.method;
+        Attributes attributes = call.attributes.with(CallAttributes.IDEMPOTENT, false);
+        Flow.Publisher<?> source = method.kind().clientStreams() ? (Flow.Publisher<?>) argument : null;
+        Payload payload = source == null ? Payload.of(argument) : Payload.EMPTY;
+        if (!method.kind().serverStreams()) {
+            Cancellation cancellation = new Cancellation();
+            ClientStreamCall stream =
+                    new ClientStreamCall(cancellation, method.responseType(), false, source, serializers);
+            RpcRequest request = streamRequest(method, payload, attributes, cancellation, stream);
+            CallFuture result = new CallFuture(cancellation, request.fullMethodName());
+            CompletableFuture<RpcResponse> future = chain.invoke(request).toCompletableFuture();
+            future.whenComplete(stream::ended);
+            if (responseExecutor == null) {
+                future.whenComplete((response, error) -> result.settle(response, error, method.responseType()));
+            } else {
+                future.whenCompleteAsync(
+                        (response, error) -> result.settle(response, error, method.responseType()), responseExecutor);
+            }
+            return result;
+        }
+        return (Flow.Publisher<Object>) subscriber -> {
+            java.util.Objects.requireNonNull(subscriber, "subscriber");
+            Cancellation cancellation = new Cancellation();
+            ClientStreamCall stream =
+                    new ClientStreamCall(cancellation, method.responseType(), true, source, serializers);
+            stream.inbound.subscribe(subscriber);
+            RpcRequest request = streamRequest(method, payload, attributes, cancellation, stream);
+            chain.invoke(request).whenComplete(stream::ended);
+        };
+    }
+
+    private RpcRequest streamRequest(
+            MethodDescriptor method,
+            Payload payload,
+            Attributes attributes,
+            Cancellation cancellation,
+            ClientStreamCall stream) {
+        return new RpcRequest(
+                descriptor.name(),
+                method.name(),
+                headers,
+                Deadline.NONE,
+                payload,
+                attributes.with(Cancellation.KEY, cancellation).with(StreamHandler.KEY, stream));
     }
 
     private Object decode(RpcResponse response, Class<?> responseType) {

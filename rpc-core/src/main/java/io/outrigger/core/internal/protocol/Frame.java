@@ -42,4 +42,34 @@ public record Frame(
     public boolean isCancel() {
         return (flags & FrameFlags.CANCEL) != 0;
     }
+
+    /** Whether this frame belongs to a stream (opens one, or carries a message, a window or an end). */
+    public boolean isStream() {
+        return (flags & FrameFlags.STREAM) != 0;
+    }
+
+    /** A stream frame with a path: the client opens the stream {@link #requestId}. */
+    public boolean isStreamOpen() {
+        return isStream() && !service.isEmpty();
+    }
+
+    /** A stream frame after which its sender sends no more messages. */
+    public boolean isEnd() {
+        return (flags & FrameFlags.END) != 0;
+    }
+
+    /** A stream's window update: {@link #window()} more messages may be sent to its sender. */
+    public boolean isWindow() {
+        return (flags & FrameFlags.WINDOW) != 0;
+    }
+
+    /** Whether this frame carries a message (serializer id other than 0, or a non-stream frame). */
+    public boolean hasMessage() {
+        return serializerId != 0;
+    }
+
+    /** The credit of a window update (1..2^31-1, checked by the decoder). */
+    public int window() {
+        return ((body[0] & 0xFF) << 24) | ((body[1] & 0xFF) << 16) | ((body[2] & 0xFF) << 8) | (body[3] & 0xFF);
+    }
 }

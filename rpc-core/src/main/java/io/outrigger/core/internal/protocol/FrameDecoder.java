@@ -170,11 +170,19 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                             + " (flags 0x%02x, metadata %d bytes)",
                     requestId, flags, metadataLength));
         }
+        boolean stream = (flags & FrameFlags.STREAM) != 0;
+        if ((flags & (FrameFlags.END | FrameFlags.WINDOW)) != 0 && !stream) {
+            throw new ProtocolException(
+                    String.format("flags 0x%02x: END and WINDOW belong to stream frames (STREAM 0x20 clear)", flags));
+        }
+        if (stream) {
+            checkStreamFrame(flags, control, response, requestId, pathLength, serializerId, metadataLength, bodyLength);
+        }
         if (pathLength > ProtocolLimits.MAX_PATH_LENGTH) {
             throw new ProtocolException(
                     "service/method path of " + pathLength + " bytes (limit " + ProtocolLimits.MAX_PATH_LENGTH + ")");
         }
-        if (!response && !control && pathLength == 0) {
+        if (!response && !control && !stream && pathLength == 0) {
             throw new ProtocolException("request " + requestId + " has no service/method path");
         }
         if (!response && !control && requestId == 0) {
@@ -219,7 +227,52 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         Metadata metadata = readMetadata(in, (int) metadataLength);
         byte[] body = new byte[(int) bodyLength];
         in.readBytes(body);
+        if ((flags & FrameFlags.WINDOW) != 0 && (body[0] & 0x80) != 0 | (body[0] | body[1] | body[2] | body[3]) == 0) {
+            throw new ProtocolException("a WINDOW frame of stream " + requestId
+                    + " grants 0 or over 2^31-1 messages (expected: 1..2147483647)");
+        }
         return new Frame(flags, serializerId, status, requestId, timeoutMicros, service, method, metadata, body);
+    }
+
+    /** The rules of stream frames beyond those of every frame (docs/protocol.md, Streams). */
+    private static void checkStreamFrame(
+            int flags,
+            boolean control,
+            boolean response,
+            int requestId,
+            int pathLength,
+            byte serializerId,
+            long metadataLength,
+            long bodyLength) {
+        if (control) {
+            throw new ProtocolException(
+                    String.format("flags 0x%02x: a stream frame cannot also be a heartbeat, GOAWAY or CANCEL", flags));
+        }
+        if (requestId == 0) {
+            throw new ProtocolException("a stream frame with id 0 (reserved for connection-level frames)");
+        }
+        if ((flags & FrameFlags.WINDOW) != 0) {
+            if ((flags & FrameFlags.END) != 0
+                    || pathLength != 0
+                    || serializerId != 0
+                    || metadataLength != 0
+                    || bodyLength != 4) {
+                throw new ProtocolException(String.format(
+                        "a WINDOW frame of stream %d must carry exactly a 4-byte count, without path, metadata,"
+                                + " serializer or END (flags 0x%02x, serializer %d, metadata %d bytes, body %d bytes)",
+                        requestId, flags, serializerId, metadataLength, bodyLength));
+            }
+            return;
+        }
+        boolean end = (flags & FrameFlags.END) != 0;
+        if (pathLength == 0 && metadataLength != 0 && !(response && end)) {
+            throw new ProtocolException("a message frame of stream " + requestId
+                    + " carries metadata: only the frame that opens a stream and the server's end may");
+        }
+        if (pathLength == 0 && serializerId == 0 && !end) {
+            throw new ProtocolException(
+                    "a frame of stream " + requestId + " carries neither a message (serializer 0) nor END nor WINDOW");
+        }
     }
 
     private static Metadata readMetadata(ByteBuf in, int length) {

@@ -52,6 +52,25 @@ public final class FrameEncoder {
 
     /** Encodes a request with an explicit remaining time (test vectors need a fixed one). */
     public ByteBuf request(ByteBufAllocator alloc, int requestId, RpcRequest request, long timeoutMicros) {
+        return request(alloc, requestId, request, timeoutMicros, 0);
+    }
+
+    /**
+     * Encodes the frame that opens stream {@code requestId}: a request with the STREAM flag, carrying
+     * the request's message if it has one, and END when the client sends nothing after it.
+     */
+    public ByteBuf streamOpen(ByteBufAllocator alloc, int requestId, RpcRequest request, boolean end) {
+        return request(
+                alloc, requestId, request, timeoutMicros(request), FrameFlags.STREAM | (end ? FrameFlags.END : 0));
+    }
+
+    /** {@link #streamOpen} with an explicit remaining time (test vectors need a fixed one). */
+    public ByteBuf streamOpen(
+            ByteBufAllocator alloc, int requestId, RpcRequest request, long timeoutMicros, boolean end) {
+        return request(alloc, requestId, request, timeoutMicros, FrameFlags.STREAM | (end ? FrameFlags.END : 0));
+    }
+
+    private ByteBuf request(ByteBufAllocator alloc, int requestId, RpcRequest request, long timeoutMicros, int flags) {
         ByteBuf buf = alloc.buffer(256);
         try {
             buf.writeZero(HEADER_LENGTH);
@@ -67,7 +86,7 @@ public final class FrameEncoder {
             int metadataLength = writeMetadata(buf, request.metadata());
             byte serializerId = writeBody(buf, request.payload(), "request for " + request.fullMethodName());
             int bodyLength = buf.writerIndex() - HEADER_LENGTH - pathLength - metadataLength;
-            writeHeader(buf, 0, serializerId, 0, pathLength, requestId, timeoutMicros, metadataLength, bodyLength);
+            writeHeader(buf, flags, serializerId, 0, pathLength, requestId, timeoutMicros, metadataLength, bodyLength);
             return buf;
         } catch (RuntimeException | Error e) {
             buf.release();
@@ -77,6 +96,51 @@ public final class FrameEncoder {
 
     /** Encodes a response; a failure carries its description as UTF-8 text. */
     public ByteBuf response(ByteBufAllocator alloc, int requestId, RpcResponse response) {
+        return response(alloc, requestId, response, 0);
+    }
+
+    /**
+     * Encodes the frame that ends stream {@code requestId} on the server's side, and so the stream:
+     * its status and trailing metadata, and a last message when the response has one (the answer of
+     * a client-streaming method).
+     */
+    public ByteBuf streamEnd(ByteBufAllocator alloc, int requestId, RpcResponse response) {
+        return response(alloc, requestId, response, FrameFlags.STREAM | FrameFlags.END);
+    }
+
+    /**
+     * Encodes one message of stream {@code requestId}: from the server ({@code fromServer}) or the
+     * client; with {@link Payload#EMPTY} and {@code end}, a client's end without a message.
+     *
+     * @throws RpcException {@code RESOURCE_EXHAUSTED} if the message is over the limit, {@code INTERNAL}
+     *     if it cannot be serialized
+     */
+    public ByteBuf streamMessage(
+            ByteBufAllocator alloc, int requestId, Payload message, boolean fromServer, boolean end) {
+        ByteBuf buf = alloc.buffer(256);
+        try {
+            buf.writeZero(HEADER_LENGTH);
+            byte serializerId = writeBody(buf, message, "stream message");
+            int flags = FrameFlags.STREAM | (fromServer ? FrameFlags.RESPONSE : 0) | (end ? FrameFlags.END : 0);
+            writeHeader(buf, flags, serializerId, 0, 0, requestId, 0, 0, buf.writerIndex() - HEADER_LENGTH);
+            return buf;
+        } catch (RuntimeException | Error e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    /** A window update of stream {@code requestId}: the sender accepts {@code credit} more messages. */
+    public static ByteBuf window(ByteBufAllocator alloc, int requestId, int credit, boolean fromServer) {
+        ByteBuf buf = alloc.buffer(HEADER_LENGTH + 4);
+        buf.writeZero(HEADER_LENGTH);
+        buf.writeInt(credit);
+        int flags = FrameFlags.STREAM | FrameFlags.WINDOW | (fromServer ? FrameFlags.RESPONSE : 0);
+        writeHeader(buf, flags, (byte) 0, 0, 0, requestId, 0, 0, 4);
+        return buf;
+    }
+
+    private ByteBuf response(ByteBufAllocator alloc, int requestId, RpcResponse response, int flags) {
         ByteBuf buf = alloc.buffer(256);
         try {
             buf.writeZero(HEADER_LENGTH);
@@ -97,7 +161,7 @@ public final class FrameEncoder {
             int bodyLength = buf.writerIndex() - HEADER_LENGTH - metadataLength;
             writeHeader(
                     buf,
-                    FrameFlags.RESPONSE,
+                    FrameFlags.RESPONSE | flags,
                     serializerId,
                     status.code().value(),
                     0,

@@ -13,8 +13,21 @@ public final class FrameFlags {
      * UTF-8 reason). No path, no metadata.
      */
     public static final int CANCEL = 0x10;
+    /**
+     * The frame belongs to a stream (see {@code docs/protocol.md}, Streams): a request frame with a
+     * path opens one; without a path, and every response frame, it carries a message, a window or the
+     * end of one side.
+     */
+    public static final int STREAM = 0x20;
+    /** With {@link #STREAM}: the sender sends no more messages on this stream (a server's ends it, with a status). */
+    public static final int END = 0x40;
+    /**
+     * With {@link #STREAM}: a window update; the body is a 4-byte count of further messages the sender
+     * of this frame accepts.
+     */
+    public static final int WINDOW = 0x80;
     /** Bits that must be zero in version 1 (0x04 was once meant for one-way calls, never implemented). */
-    public static final int RESERVED = 0xE4;
+    public static final int RESERVED = 0x04;
 
     private FrameFlags() {}
 }

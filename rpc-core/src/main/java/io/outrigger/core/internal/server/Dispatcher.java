@@ -11,6 +11,7 @@ import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
 import io.outrigger.core.internal.Cancellation;
 import io.outrigger.core.internal.protocol.Frame;
+import io.outrigger.core.internal.stream.StreamPeer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -77,7 +78,9 @@ public final class Dispatcher {
                 frame.metadata(),
                 deadline,
                 Payload.encoded(frame.serializerId(), frame.body()),
-                connection.attributes().with(Cancellation.KEY, call));
+                call instanceof ServerStream stream
+                        ? connection.attributes().with(Cancellation.KEY, call).with(StreamPeer.KEY, stream)
+                        : connection.attributes().with(Cancellation.KEY, call));
         if (nonBlockingOnEventLoop && isNonBlocking(request)) {
             // No thread hand-off: the method promised not to block (see docs/core.md, Threads).
             run(connection, call, request);

@@ -7,7 +7,9 @@ import io.outrigger.core.RpcException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
+import io.outrigger.core.internal.stream.StreamPeer;
 import io.outrigger.core.service.MethodDescriptor;
+import io.outrigger.core.service.MethodKind;
 import io.outrigger.core.service.ServiceDescriptor;
 import io.outrigger.serialization.Serializers;
 import java.lang.invoke.MethodHandle;
@@ -17,6 +19,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,6 +90,10 @@ final class JavaServiceInvoker implements Invoker {
                     RpcResponse.failure(Status.UNIMPLEMENTED.withDescription("unknown method "
                             + request.fullMethodName() + "; " + descriptor.name() + " has: " + methodNames())));
         }
+        StreamPeer peer = request.attributes().get(StreamPeer.KEY);
+        if (peer != null || target.method.kind().isStreaming()) {
+            return invokeStream(target, request, peer);
+        }
         Object result;
         try {
             Object argument = request.payload().decode(target.method.requestType(), serializers);
@@ -106,6 +113,60 @@ final class JavaServiceInvoker implements Invoker {
         return ((CompletionStage<?>) result)
                 .handle((value, error) ->
                         error != null ? RpcResponse.failure(failure(request, unwrap(error))) : ok(request, value));
+    }
+
+    /** Runs a streaming method on the stream {@code peer} (see {@link ServerStreamCall}). */
+    private CompletionStage<RpcResponse> invokeStream(Target target, RpcRequest request, StreamPeer peer) {
+        MethodKind kind = target.method.kind();
+        if (peer == null) {
+            return CompletableFuture.completedFuture(RpcResponse.failure(
+                    Status.UNIMPLEMENTED.withDescription(request.fullMethodName() + " is a " + describe(kind)
+                            + " method: open a stream to call it (it" + " does not answer a unary request)")));
+        }
+        if (!kind.isStreaming()) {
+            return CompletableFuture.completedFuture(RpcResponse.failure(Status.UNIMPLEMENTED.withDescription(
+                    request.fullMethodName() + " is a unary method: send a request, not a stream")));
+        }
+        boolean opensWithMessage = request.payload() instanceof Payload.Encoded e && e.serializerId() != 0;
+        if (opensWithMessage == kind.clientStreams()) {
+            return CompletableFuture.completedFuture(RpcResponse.failure(Status.INVALID_ARGUMENT.withDescription(
+                    request.fullMethodName() + " is a " + describe(kind) + " method: the frame that opens its stream"
+                            + (kind.clientStreams()
+                                    ? " carries no message (messages follow, within credit)"
+                                    : " carries its one request message"))));
+        }
+        ServerStreamCall call = new ServerStreamCall(
+                peer, request, kind, target.method.requestType(), serializers, t -> failure(request, t));
+        peer.receive(call);
+        Object result;
+        try {
+            Object argument = kind.clientStreams()
+                    ? call.inbound
+                    : request.payload().decode(target.method.requestType(), serializers);
+            result = target.method.takesContext()
+                    ? (Object) target.handle.invokeExact(implementation, argument, contextOf(request))
+                    : (Object) target.handle.invokeExact(implementation, argument);
+        } catch (Throwable t) {
+            call.fail(failure(request, t));
+            return call.done;
+        }
+        if (result == null) {
+            call.fail(Status.INTERNAL.withDescription(request.fullMethodName() + " returned null; a streaming method"
+                    + " returns a " + (kind.serverStreams() ? "Flow.Publisher" : "CompletionStage")));
+            return call.done;
+        }
+        if (kind.serverStreams()) {
+            ((Flow.Publisher<?>) result).subscribe(call.outbound);
+        } else {
+            ((CompletionStage<?>) result)
+                    .whenComplete((value, error) -> call.done.complete(
+                            error != null ? RpcResponse.failure(failure(request, unwrap(error))) : ok(request, value)));
+        }
+        return call.done;
+    }
+
+    private static String describe(MethodKind kind) {
+        return kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     /** The context the dispatcher made current for this call (or one made here, for direct use in tests). */

@@ -10,7 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * its service, and its encoded answer on the way to the socket. One object per call; it travels in
  * the request's attributes under {@link Cancellation#KEY}.
  */
-final class ServerCall extends Cancellation {
+class ServerCall extends Cancellation {
 
     final int id;
     /** The encoded answer, from {@code respond} until written; {@code null} when there is none to send. */

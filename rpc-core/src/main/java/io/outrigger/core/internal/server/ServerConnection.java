@@ -69,7 +69,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     /** What every request of this connection carries in its attributes: the peer's address and identity. */
     private Attributes attributes;
 
-    ServerConnection(Dispatcher dispatcher, FrameEncoder encoder, int maxInFlight, long maxQueuedBytes) {
+    private final int maxStreams;
+    /** Streams open on this connection (event loop only). */
+    private int openStreams;
+
+    ServerConnection(
+            Dispatcher dispatcher, FrameEncoder encoder, int maxInFlight, long maxQueuedBytes, int maxStreams) {
+        this.maxStreams = maxStreams;
         this.dispatcher = dispatcher;
         this.encoder = encoder;
         this.maxInFlight = maxInFlight;
@@ -93,6 +99,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         writes = new WriteQueue<>(
                 ch,
                 call -> {
+                    if (call instanceof ServerStream stream) {
+                        writeStream(stream);
+                        return;
+                    }
                     ServerCall open = calls.remove(call.id);
                     if (open != call && open != null) {
                         calls.put(open.id, open); // another call under a reused id: still open
@@ -110,6 +120,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                     g.checkQueued();
                 },
                 call -> {
+                    if (call instanceof ServerStream stream) {
+                        stream.discardQueued();
+                    }
                     if (call.frame != null) {
                         call.frame.release();
                         call.frame = null;
@@ -120,6 +133,58 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     String remote() {
         return remote;
+    }
+
+    FrameEncoder encoder() {
+        return encoder;
+    }
+
+    io.netty.buffer.ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    /** Queues {@code stream}'s frames for writing. Any thread. */
+    void enqueue(ServerStream stream) {
+        writes.enqueue(stream);
+    }
+
+    /** On the event loop: writes a stream's queued frames, and forgets the stream once its end is out. */
+    private void writeStream(ServerStream stream) {
+        stream.writeQueued(channel);
+        if (stream.ended && !stream.removed && stream.frames.isEmpty()) {
+            stream.removed = true;
+            openStreams--;
+            if (calls.get(stream.id) == stream) {
+                calls.remove(stream.id);
+            }
+        }
+    }
+
+    /** A client opens a stream: refused past the limit or while shutting down, else dispatched like a call. */
+    private void openStream(ChannelHandlerContext ctx, Frame frame) {
+        String what = frame.service() + "/" + frame.method();
+        if (goingAway || openStreams >= maxStreams) {
+            ServerStream refused =
+                    new ServerStream(frame.requestId(), ctx.channel().eventLoop(), this, what, true);
+            refused.removed = true; // never counted
+            respond(
+                    refused,
+                    RpcResponse.failure(
+                            RequestNotRunException.mark(
+                                    goingAway
+                                            ? Status.UNAVAILABLE.withDescription(
+                                                    what + ": server shutting down; the stream was not opened")
+                                            : Status.RESOURCE_EXHAUSTED.withDescription(
+                                                    what + ": " + openStreams
+                                                            + " streams are open on this connection, the server's maxStreamsPerConnection;"
+                                                            + " the stream was not opened, try again when one ends or use another connection"))));
+            return;
+        }
+        lastRequestId = frame.requestId();
+        openStreams++;
+        ServerStream stream = new ServerStream(frame.requestId(), ctx.channel().eventLoop(), this, what, frame.isEnd());
+        calls.put(stream.id, stream);
+        dispatcher.dispatch(this, stream, frame);
     }
 
     /**
@@ -164,6 +229,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                 }
             } else if (frame.isCancel()) {
                 cancel(frame);
+            } else if (frame.isStreamOpen()) {
+                openStream(ctx, frame);
+            } else if (frame.isStream()) {
+                if (calls.get(frame.requestId()) instanceof ServerStream stream) {
+                    stream.onFrame(frame);
+                } // else: the stream ended (or was cancelled) and the client's frame crossed its end
             } else if (!frame.isResponse() && !frame.isGoAway()) {
                 gate.accepted();
                 if (goingAway) {
@@ -208,6 +279,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
      * it; callable from any thread.
      */
     void respond(ServerCall call, RpcResponse response) {
+        if (call instanceof ServerStream stream) {
+            endStream(stream, response);
+            return;
+        }
         if (call.isCancelled()) {
             writes.enqueue(call); // nothing to send; frees its place in the gate, on the event loop
             return;
@@ -225,6 +300,32 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             call.frame = encoder.response(channel.alloc(), call.id, RpcResponse.failure(e.status()));
         }
         writes.enqueue(call);
+    }
+
+    /** Queues the end of {@code stream} after its messages (or only forgets it, when cancelled). Any thread. */
+    private void endStream(ServerStream stream, RpcResponse response) {
+        synchronized (stream) {
+            if (stream.ended) {
+                return;
+            }
+            stream.ended = true;
+        }
+        if (!stream.isCancelled()) {
+            if (RequestNotRunException.notRun(response.status())) {
+                response = new RpcResponse(
+                        response.status(),
+                        response.metadata().with(RequestNotRunException.METADATA_KEY, "1"),
+                        response.payload());
+            }
+            ByteBuf end;
+            try {
+                end = encoder.streamEnd(channel.alloc(), stream.id, response);
+            } catch (RpcException e) {
+                end = encoder.streamEnd(channel.alloc(), stream.id, RpcResponse.failure(e.status()));
+            }
+            stream.frames.add(end);
+        }
+        writes.enqueue(stream);
     }
 
     @Override

@@ -76,6 +76,7 @@ public final class ServerTransport {
             int maxConnectionsPerAddress,
             int maxConcurrentCallsPerConnection,
             long maxQueuedBytesPerConnection,
+            int maxStreamsPerConnection,
             boolean sendErrorDetails) {}
 
     /**
@@ -148,7 +149,8 @@ public final class ServerTransport {
                                                 dispatcher,
                                                 encoder,
                                                 config.maxConcurrentCallsPerConnection(),
-                                                config.maxQueuedBytesPerConnection()));
+                                                config.maxQueuedBytesPerConnection(),
+                                                config.maxStreamsPerConnection()));
                     }
                 });
         transport.pausableReads(bootstrap);

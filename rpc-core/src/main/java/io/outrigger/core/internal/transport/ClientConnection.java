@@ -20,6 +20,7 @@ import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.internal.protocol.OversizedFrame;
 import io.outrigger.core.internal.protocol.PeerText;
 import io.outrigger.core.internal.protocol.ProtocolException;
+import io.outrigger.core.internal.stream.StreamHandler;
 import io.outrigger.core.internal.tls.TlsSessions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -116,17 +117,31 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             inFlight.incrementAndGet();
         }
         int id = nextRequestId();
+        StreamHandler stream = request.attributes().get(StreamHandler.KEY);
         ByteBuf frame;
         try {
-            frame = encoder.request(channel.alloc(), id, request);
+            frame = stream == null
+                    ? encoder.request(channel.alloc(), id, request)
+                    : encoder.streamOpen(channel.alloc(), id, request, !stream.sendsMessages());
         } catch (RpcException e) {
             PendingCall failed = new PendingCall(this, id, request, null, inFlight);
             failed.finish(RpcResponse.failure(e.status()));
             return failed;
         }
-        PendingCall call = new PendingCall(this, id, request, frame, inFlight);
+        PendingCall call = stream == null
+                ? new PendingCall(this, id, request, frame, inFlight)
+                : new ClientStream(this, encoder, id, request, frame, inFlight, stream);
         writes.enqueue(call);
         return call;
+    }
+
+    String remote() {
+        return remote;
+    }
+
+    /** Queues {@code stream}'s frames for writing. Any thread. */
+    void enqueue(ClientStream stream) {
+        writes.enqueue(stream);
     }
 
     private int nextRequestId() {
@@ -137,6 +152,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** On the event loop: registers the call, arms its timer, writes its frame (flushed by the queue). */
     private void write(PendingCall call) {
+        if (call instanceof ClientStream stream && stream.opened) {
+            stream.writeQueued(channel);
+            wrote = true;
+            return;
+        }
         ByteBuf frame = call.frame;
         call.frame = null;
         if (goingAway || !channel.isActive()) {
@@ -179,6 +199,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (cancellation != null) {
             cancellation.bindAttempt(call);
         }
+        if (call instanceof ClientStream stream && !stream.isDone()) {
+            stream.opened = true;
+            stream.handler.attached(stream);
+            stream.writeQueued(channel);
+        }
     }
 
     /** The caller cancelled {@code call}: completes it and tells the provider. Any thread. */
@@ -210,6 +235,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** The event loop is gone: fail the call without sending it. */
     private void discard(PendingCall call) {
+        if (call instanceof ClientStream stream) {
+            stream.discardQueued();
+        }
         if (call.frame != null) {
             call.frame.release();
             call.frame = null;
@@ -256,8 +284,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                             pending.size());
                 }
                 closeIfIdle();
+            } else if (frame.isStream() && !frame.isEnd()) {
+                if (pending.get(frame.requestId()) instanceof ClientStream stream) {
+                    if (frame.isWindow()) {
+                        stream.handler.onWindow(frame.window());
+                    } else {
+                        stream.handler.onMessage(Payload.encoded(frame.serializerId(), frame.body()));
+                    }
+                } // else: the stream was cancelled or timed out here, and the frame crossed the CANCEL
             } else if (frame.isResponse()) {
-                complete(frame);
+                complete(frame); // a unary answer, or a stream's end (its status, and a last message if any)
             }
         } else if (msg instanceof OversizedFrame oversized) {
             PendingCall call = pending.remove(oversized.requestId());

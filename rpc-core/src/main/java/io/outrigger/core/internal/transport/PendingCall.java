@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * One call sent on a connection: its future (this object), the encoded frame until it is written,
  * its deadline timer, and the listener of its cancellation. One allocation carries all four.
  */
-final class PendingCall extends CompletableFuture<RpcResponse> implements Runnable, Consumer<Status> {
+class PendingCall extends CompletableFuture<RpcResponse> implements Runnable, Consumer<Status> {
 
     final int id;
     final RpcRequest request;

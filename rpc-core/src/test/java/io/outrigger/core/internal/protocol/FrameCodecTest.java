@@ -44,7 +44,19 @@ class FrameCodecTest {
         while (m.find()) {
             vectors.put(m.group(1), ByteBufUtil.decodeHexDump(m.group(2)));
         }
-        assertThat(vectors).containsOnlyKeys("request", "ok", "failure", "heartbeat", "goaway", "cancel");
+        assertThat(vectors)
+                .containsOnlyKeys(
+                        "request",
+                        "ok",
+                        "failure",
+                        "heartbeat",
+                        "goaway",
+                        "cancel",
+                        "stream_open",
+                        "stream_window",
+                        "stream_message",
+                        "stream_end",
+                        "stream_half_close");
     }
 
     @Test
@@ -114,6 +126,83 @@ class FrameCodecTest {
         assertThat(cancel.service()).isEmpty();
         assertThat(new String(cancel.body(), StandardCharsets.UTF_8)).isEqualTo("timeout");
         assertThat(bytes(FrameEncoder.cancel(alloc, 1, "timeout"))).isEqualTo(vectors.get("cancel"));
+    }
+
+    @Test
+    void streamVectorsDecodeAndReencode() {
+        Frame open = decodeOne(vectors.get("stream_open"));
+        assertThat(open.isStreamOpen()).isTrue();
+        assertThat(open.isEnd()).isTrue();
+        assertThat(open.requestId()).isEqualTo(3);
+        assertThat(open.service()).isEqualTo("demo.Feed");
+        assertThat(open.method()).isEqualTo("prices");
+        assertThat(open.timeoutMicros()).isZero();
+        assertThat(open.body()).containsExactly(0x0a, 0x02, 0x68, 0x69);
+        RpcRequest request = new RpcRequest(
+                "demo.Feed",
+                "prices",
+                Metadata.empty(),
+                Deadline.NONE,
+                Payload.encoded(open.serializerId(), open.body()),
+                Attributes.empty());
+        assertThat(bytes(encoder.streamOpen(alloc, 3, request, 0, true))).isEqualTo(vectors.get("stream_open"));
+
+        Frame window = decodeOne(vectors.get("stream_window"));
+        assertThat(window.isWindow()).isTrue();
+        assertThat(window.isResponse()).isFalse();
+        assertThat(window.window()).isEqualTo(32);
+        assertThat(bytes(FrameEncoder.window(alloc, 3, 32, false))).isEqualTo(vectors.get("stream_window"));
+
+        Frame message = decodeOne(vectors.get("stream_message"));
+        assertThat(message.isStream()).isTrue();
+        assertThat(message.isStreamOpen()).isFalse();
+        assertThat(message.isResponse()).isTrue();
+        assertThat(message.hasMessage()).isTrue();
+        assertThat(bytes(encoder.streamMessage(
+                        alloc, 3, Payload.encoded(message.serializerId(), message.body()), true, false)))
+                .isEqualTo(vectors.get("stream_message"));
+
+        Frame end = decodeOne(vectors.get("stream_end"));
+        assertThat(end.isEnd()).isTrue();
+        assertThat(end.isResponse()).isTrue();
+        assertThat(end.status()).isZero();
+        assertThat(bytes(encoder.streamEnd(alloc, 3, RpcResponse.ok(Payload.EMPTY))))
+                .isEqualTo(vectors.get("stream_end"));
+
+        Frame halfClose = decodeOne(vectors.get("stream_half_close"));
+        assertThat(halfClose.isEnd()).isTrue();
+        assertThat(halfClose.isStreamOpen()).isFalse();
+        assertThat(halfClose.hasMessage()).isFalse();
+        assertThat(bytes(encoder.streamMessage(alloc, 5, Payload.EMPTY, false, true)))
+                .isEqualTo(vectors.get("stream_half_close"));
+    }
+
+    @Test
+    void brokenStreamFramesAreProtocolErrors() {
+        byte[] zeroWindow = vectors.get("stream_window").clone();
+        zeroWindow[27] = 0;
+        assertProtocolError(zeroWindow, "grants 0 or over 2^31-1 messages");
+
+        byte[] windowWithEnd = vectors.get("stream_window").clone();
+        windowWithEnd[3] = (byte) 0xe0;
+        assertProtocolError(windowWithEnd, "a WINDOW frame of stream 3 must carry exactly a 4-byte count");
+
+        byte[] idZero = vectors.get("stream_message").clone();
+        idZero[11] = 0;
+        assertProtocolError(idZero, "a stream frame with id 0");
+
+        byte[] emptyMessage = vectors.get("stream_message").clone();
+        emptyMessage[4] = 0; // serializer 0: no message, and no END
+        emptyMessage[23] = 0;
+        assertProtocolError(java.util.Arrays.copyOf(emptyMessage, 24), "carries neither a message");
+
+        byte[] streamHeartbeat = vectors.get("stream_end").clone();
+        streamHeartbeat[3] = 0x23; // STREAM | HEARTBEAT | RESPONSE
+        assertProtocolError(streamHeartbeat, "a stream frame cannot also be a heartbeat");
+
+        byte[] endWithoutStream = vectors.get("ok").clone();
+        endWithoutStream[3] = 0x41;
+        assertProtocolError(endWithoutStream, "END and WINDOW belong to stream frames");
     }
 
     @Test
@@ -202,7 +291,7 @@ class FrameCodecTest {
     void reservedFlagsUnknownVersionAndMissingPathAreProtocolErrors() {
         byte[] flags = vectors.get("ok").clone();
         flags[3] = (byte) 0x81;
-        assertProtocolError(flags, "unknown flag bits 0x80");
+        assertProtocolError(flags, "END and WINDOW belong to stream frames");
 
         byte[] oneWay = vectors.get("request").clone();
         oneWay[3] = 0x04; // once meant for one-way calls, never implemented: reserved

@@ -1,0 +1,160 @@
+package io.outrigger.core.internal.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.internal.PlatformDependent;
+import io.outrigger.core.Payload;
+import io.outrigger.core.Status;
+import io.outrigger.core.internal.protocol.Frame;
+import io.outrigger.core.internal.protocol.FrameEncoder;
+import io.outrigger.core.internal.stream.StreamHandler;
+import io.outrigger.core.internal.stream.StreamPeer;
+import java.util.Queue;
+
+/**
+ * A stream a client opened on a server connection: a {@link ServerCall} (cancellation, the answer's
+ * way out) that also carries messages both ways. Its frames, the messages and window updates and
+ * finally its end, leave in order through the connection's write queue; the client's frames reach
+ * the {@link StreamHandler} the method's invoker registered.
+ */
+final class ServerStream extends ServerCall implements StreamPeer {
+
+    private final EventLoop loop;
+    private final ServerConnection connection;
+    private final String what;
+    /** Frames waiting for the event loop to write them, in order. */
+    final Queue<ByteBuf> frames = PlatformDependent.newMpscQueue();
+    /** Set when the end is queued (or the stream was cancelled): nothing more goes out. */
+    volatile boolean ended;
+    /** Set once the connection forgot the stream (event loop only). */
+    boolean removed;
+
+    // Event loop only.
+    private StreamHandler handler;
+    private long pendingCredit;
+    private boolean halfClosed;
+
+    ServerStream(int id, EventLoop loop, ServerConnection connection, String what, boolean halfClosed) {
+        super(id, loop);
+        this.loop = loop;
+        this.connection = connection;
+        this.what = what;
+        this.halfClosed = halfClosed;
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public void sendMessage(Object message) {
+        if (ended || isCancelled()) {
+            return;
+        }
+        ByteBuf frame = connection.encoder().streamMessage(connection.alloc(), id, Payload.of(message), true, false);
+        queue(frame);
+    }
+
+    @Override
+    public void sendWindow(int credit) {
+        if (!ended && !isCancelled()) {
+            queue(FrameEncoder.window(connection.alloc(), id, credit, true));
+        }
+    }
+
+    @Override
+    public void sendEnd() {
+        throw new IllegalStateException("a server ends a stream with its status, through its answer");
+    }
+
+    @Override
+    public void abort(Status status) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> abort(status));
+            return;
+        }
+        StreamHandler h = handler;
+        if (h != null) {
+            h.fail(status);
+        } else {
+            connection.respond(this, io.outrigger.core.RpcResponse.failure(status));
+        }
+    }
+
+    @Override
+    public void receive(StreamHandler h) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> receive(h));
+            return;
+        }
+        handler = h;
+        if (pendingCredit > 0) {
+            long c = pendingCredit;
+            pendingCredit = 0;
+            h.onWindow((int) Math.min(c, Integer.MAX_VALUE));
+        }
+        if (halfClosed) {
+            h.onHalfClose();
+        }
+    }
+
+    @Override
+    public String describe() {
+        return what + ", stream " + Integer.toUnsignedString(id) + " from " + connection.remote();
+    }
+
+    /** A frame of this stream from the client (not the opening one). On the event loop. */
+    void onFrame(Frame frame) {
+        StreamHandler h = handler;
+        if (frame.isWindow()) {
+            if (h == null) {
+                pendingCredit += frame.window();
+            } else {
+                h.onWindow(frame.window());
+            }
+            return;
+        }
+        if (frame.hasMessage()) {
+            if (h == null || halfClosed) {
+                // No credit was granted yet (or the client had said it was done): a broken peer.
+                abort(Status.INVALID_ARGUMENT.withDescription(describe() + ": a message arrived "
+                        + (halfClosed ? "after the client's end" : "before any credit")));
+                return;
+            }
+            h.onMessage(Payload.encoded(frame.serializerId(), frame.body()));
+        }
+        if (frame.isEnd() && !halfClosed) {
+            halfClosed = true;
+            if (h != null) {
+                h.onHalfClose();
+            }
+        }
+    }
+
+    void queue(ByteBuf frame) {
+        frames.add(frame);
+        connection.enqueue(this);
+    }
+
+    /** Writes the frames queued so far (drops them once cancelled). On the event loop. */
+    void writeQueued(Channel channel) {
+        ByteBuf frame;
+        while ((frame = frames.poll()) != null) {
+            if (isCancelled()) {
+                frame.release();
+            } else {
+                channel.write(frame, channel.voidPromise());
+            }
+        }
+    }
+
+    /** Frees what is still queued: the connection is gone. */
+    void discardQueued() {
+        ByteBuf frame;
+        while ((frame = frames.poll()) != null) {
+            frame.release();
+        }
+    }
+}
