@@ -18,6 +18,7 @@ public final class ReferenceBuilder<T> {
     private final RpcClient client;
     private final Class<T> type;
     private Duration timeout;
+    private Duration streamTimeout = Duration.ZERO;
     private String serviceName;
     private Metadata headers = Metadata.empty();
     private boolean propagateContext = true;
@@ -27,9 +28,24 @@ public final class ReferenceBuilder<T> {
         this.type = type;
     }
 
-    /** Timeout of each call, from the proxy call to its outcome. Default: the client's; zero means none. */
+    /**
+     * Timeout of each unary call, from the proxy call to its outcome. Default: the client's; zero means
+     * none. Streams have their own, {@link #streamTimeout}.
+     */
     public ReferenceBuilder<T> timeout(Duration timeout) {
         this.timeout = io.outrigger.core.internal.Checks.nonNegative("timeout", timeout);
+        return this;
+    }
+
+    /**
+     * Deadline of each stream of a streaming method, from its start (the subscription, or the call of
+     * a client-streaming method) to its end; at the deadline the stream fails with {@code
+     * DEADLINE_EXCEEDED} and the provider is told to stop. Default: zero, none: a stream lasts as
+     * long as both sides want (it still ends with the call it is made for, if that one has a
+     * deadline or is cancelled). {@link #timeout} applies to unary calls only.
+     */
+    public ReferenceBuilder<T> streamTimeout(Duration timeout) {
+        this.streamTimeout = io.outrigger.core.internal.Checks.nonNegative("streamTimeout", timeout);
         return this;
     }
 
@@ -65,6 +81,6 @@ public final class ReferenceBuilder<T> {
      * @throws IllegalArgumentException if the interface breaks the service rules
      */
     public T build() {
-        return client.createProxy(type, serviceName, timeout, headers, propagateContext);
+        return client.createProxy(type, serviceName, timeout, streamTimeout, headers, propagateContext);
     }
 }

@@ -149,7 +149,13 @@ public final class RpcClient implements AutoCloseable {
         return serializers;
     }
 
-    <T> T createProxy(Class<T> type, String serviceName, Duration timeout, Metadata headers, boolean propagateContext) {
+    <T> T createProxy(
+            Class<T> type,
+            String serviceName,
+            Duration timeout,
+            Duration streamTimeout,
+            Metadata headers,
+            boolean propagateContext) {
         ServiceDescriptor descriptor = ServiceDescriptor.of(type, serializers);
         ServiceDescriptor named = serviceName == null ? descriptor : descriptor.withName(serviceName);
         return ServiceProxy.create(
@@ -159,6 +165,7 @@ public final class RpcClient implements AutoCloseable {
                 responseExecutor,
                 headers,
                 timeout == null ? defaultTimeout : timeout,
+                streamTimeout,
                 propagateContext);
     }
 

@@ -10,6 +10,7 @@ import io.outrigger.core.internal.stream.InboundMessages;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.registry.StaticRegistry;
 import io.outrigger.core.server.RpcServer;
+import io.outrigger.core.testing.HeldPublisher;
 import io.outrigger.core.testing.LeakDetectionExtension;
 import io.outrigger.core.testing.StreamService;
 import io.outrigger.core.testing.TestSubscriber;
@@ -101,6 +102,11 @@ class StreamingTest {
                 }
             });
             return answer;
+        }
+
+        @Override
+        public Flow.Publisher<EchoReply> hold(EchoRequest request) {
+            return new HeldPublisher(request.getText());
         }
 
         @Override

@@ -106,11 +106,13 @@ public final class FrameFuzzer {
         return out.toByteArray();
     }
 
-    /** One valid frame: mostly requests, then responses, heartbeats, closing and cancel frames. */
+    /** One valid frame: mostly requests, then responses, heartbeats, closing, cancel and stream frames. */
     public byte[] validFrame(SplittableRandom r) {
-        int kind = r.nextInt(11);
+        int kind = r.nextInt(14);
         ByteBuf buf;
-        if (kind < 6) {
+        if (kind >= 11) {
+            buf = streamFrame(r);
+        } else if (kind < 6) {
             String service = SERVICES[r.nextInt(SERVICES.length)];
             String method = METHODS[r.nextInt(METHODS.length)];
             RpcRequest request = new RpcRequest(
@@ -139,6 +141,44 @@ public final class FrameFuzzer {
         } finally {
             buf.release();
         }
+    }
+
+    /** A valid stream frame: an opening, a message either way, a window update or an end. */
+    private ByteBuf streamFrame(SplittableRandom r) {
+        int id = 1 + r.nextInt(Integer.MAX_VALUE);
+        return switch (r.nextInt(5)) {
+            case 0 ->
+                encoder.streamOpen(
+                        ALLOC,
+                        id,
+                        new RpcRequest(
+                                SERVICES[r.nextInt(SERVICES.length)],
+                                METHODS[r.nextInt(METHODS.length)],
+                                metadata(r),
+                                io.outrigger.core.Deadline.NONE,
+                                r.nextBoolean() ? payload(r) : Payload.EMPTY,
+                                io.outrigger.core.Attributes.empty()),
+                        r.nextInt(4) == 0 ? 0 : 1 + r.nextLong(0xFFFF_FFFFL),
+                        r.nextBoolean());
+            case 1 ->
+                encoder.streamMessage(
+                        ALLOC,
+                        id,
+                        Payload.of(EchoRequest.newBuilder()
+                                .setText(randomString(r, 30))
+                                .build()),
+                        r.nextBoolean(),
+                        r.nextInt(4) == 0);
+            case 2 -> FrameEncoder.window(ALLOC, id, 1 + r.nextInt(Integer.MAX_VALUE), r.nextBoolean());
+            case 3 -> encoder.streamMessage(ALLOC, id, Payload.EMPTY, false, true);
+            default ->
+                encoder.streamEnd(
+                        ALLOC,
+                        id,
+                        r.nextBoolean()
+                                ? new RpcResponse(Status.OK, metadata(r), Payload.EMPTY)
+                                : RpcResponse.failure(Status.Code.fromValue(1 + r.nextInt(16)), randomString(r, 60)));
+        };
     }
 
     private byte[] mutate(byte[] f, Mutation m, SplittableRandom r) {
@@ -184,12 +224,11 @@ public final class FrameFuzzer {
                 return Arrays.copyOf(f, cut);
             }
             case RESERVED_FLAGS -> {
-                int[] reserved = {0x04, 0x20, 0x40, 0x80};
-                f[3] |= (byte) reserved[r.nextInt(reserved.length)];
+                f[3] |= (byte) 0x04;
                 return f;
             }
             case RANDOM_FLAGS -> {
-                f[3] = (byte) r.nextInt(32); // CANCEL (0x10) included
+                f[3] = (byte) r.nextInt(256); // CANCEL and the stream flags included
                 return f;
             }
             case UNKNOWN_VERSION -> {

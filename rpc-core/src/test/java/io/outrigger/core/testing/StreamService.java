@@ -16,6 +16,9 @@ public interface StreamService {
     /** Answers once, with the texts of every request joined by ",". */
     CompletionStage<EchoReply> join(Flow.Publisher<EchoRequest> requests);
 
+    /** Answers one reply "text-0" when asked, then holds the stream open until the test ends it. */
+    Flow.Publisher<EchoReply> hold(EchoRequest request);
+
     /** Answers each request with its text upper-cased, as it comes. */
     Flow.Publisher<EchoReply> shout(Flow.Publisher<EchoRequest> requests);
 }

@@ -42,6 +42,13 @@ final class ClientStreamCall implements StreamHandler {
     }
 
     @Override
+    public String progress() {
+        OutboundMessages out = outbound;
+        return " after receiving " + (inbound == null ? 0 : inbound.received()) + " messages and sending "
+                + (out == null ? 0 : out.sent());
+    }
+
+    @Override
     public boolean sendsMessages() {
         return source != null;
     }

@@ -47,6 +47,7 @@ public final class ServiceProxy implements InvocationHandler {
     private final Executor responseExecutor;
     private final Metadata headers;
     private final long timeoutNanos;
+    private final long streamTimeoutNanos;
     private final Map<Method, Call> calls = new HashMap<>();
 
     private record Call(MethodDescriptor method, Attributes attributes) {}
@@ -58,7 +59,9 @@ public final class ServiceProxy implements InvocationHandler {
             Executor responseExecutor,
             Metadata headers,
             Duration timeout,
+            Duration streamTimeout,
             boolean propagateContext) {
+        this.streamTimeoutNanos = streamTimeout.isZero() ? 0 : streamTimeout.toNanos();
         this.descriptor = descriptor;
         this.chain = chain;
         this.serializers = serializers;
@@ -82,12 +85,21 @@ public final class ServiceProxy implements InvocationHandler {
             Executor responseExecutor,
             Metadata headers,
             Duration timeout,
+            Duration streamTimeout,
             boolean propagateContext) {
         Class<?> type = descriptor.type();
         Object proxy = Proxy.newProxyInstance(
                 type.getClassLoader(),
                 new Class<?>[] {type},
-                new ServiceProxy(descriptor, chain, serializers, responseExecutor, headers, timeout, propagateContext));
+                new ServiceProxy(
+                        descriptor,
+                        chain,
+                        serializers,
+                        responseExecutor,
+                        headers,
+                        timeout,
+                        streamTimeout,
+                        propagateContext));
         @SuppressWarnings("unchecked")
         T t = (T) proxy;
         return t;
@@ -144,7 +156,8 @@ public final class ServiceProxy implements InvocationHandler {
     /**
      * A streaming method: a cold {@code Flow.Publisher} of the answers (each subscription opens a
      * stream) or, for a client-streaming method, the stage of its one answer (the stream opens now).
-     * A stream has no deadline unless the call it is made for has one; its messages are never
+     * A stream has no deadline unless the reference's {@code streamTimeout} or the call it is made for
+     * gives one; its messages are never
      * retried once one was sent or received (only failures that say the stream was not opened are).
      */
     private Object stream(Call call, Object argument) {
@@ -189,7 +202,7 @@ public final class ServiceProxy implements InvocationHandler {
                 descriptor.name(),
                 method.name(),
                 headers,
-                Deadline.NONE,
+                streamTimeoutNanos == 0 ? Deadline.NONE : Deadline.afterNanos(streamTimeoutNanos),
                 payload,
                 attributes.with(Cancellation.KEY, cancellation).with(StreamHandler.KEY, stream));
     }

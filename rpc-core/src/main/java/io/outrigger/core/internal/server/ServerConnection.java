@@ -390,6 +390,17 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
      * Sends the closing frame, naming the last request accepted: the client sends no new calls here,
      * and knows that calls it sent after that one were not run.
      */
+    /** Ends every stream still open here with {@code status} (the server is closing). Any thread. */
+    void endStreams(Status status) {
+        channel.eventLoop().execute(() -> {
+            for (ServerCall call : new ArrayList<>(calls.values())) {
+                if (call instanceof ServerStream stream) {
+                    stream.abort(status);
+                }
+            }
+        });
+    }
+
     void goAway(String reason) {
         channel.eventLoop().execute(() -> {
             goingAway = true;

@@ -12,6 +12,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.outrigger.core.Invoker;
+import io.outrigger.core.Status;
 import io.outrigger.core.internal.protocol.FrameDecoder;
 import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.internal.protocol.ProtocolLimits;
@@ -206,6 +207,15 @@ public final class ServerTransport {
         int left = dispatcher.inFlight();
         if (left > 0) {
             log.warn("drain timeout {} passed with {} calls in flight; closing anyway", drainTimeout, left);
+            // Streams still open get an end saying why, before the connection closes under them.
+            Status closing = Status.UNAVAILABLE.withDescription("server shutting down: its drain timeout of "
+                    + drainTimeout.toMillis() + " ms passed with the stream still open");
+            for (Channel ch : connections) {
+                ServerConnection c = ch.pipeline().get(ServerConnection.class);
+                if (c != null) {
+                    c.endStreams(closing);
+                }
+            }
         }
         // Flush what is written before closing, so the last responses are not dropped.
         for (Channel ch : connections) {

@@ -15,6 +15,11 @@ public interface StreamHandler {
     /** On a client, the handler of the stream a request opens, in the request's attributes. */
     Attributes.Key<StreamHandler> KEY = Attributes.Key.of("stream-handler", StreamHandler.class);
 
+    /** Client: how far the stream got, for failure messages, e.g. " after receiving 3 messages and sending 0". */
+    default String progress() {
+        return "";
+    }
+
     /** Client: whether the client sends a stream of messages (else the opening frame carries its one message). */
     default boolean sendsMessages() {
         return false;

@@ -257,9 +257,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         // The provider may still be working on it: tell it nobody waits any more.
         sendCancel(call.id, "deadline exceeded");
-        call.finish(RpcResponse.failure(Status.DEADLINE_EXCEEDED.withDescription(call.request.fullMethodName()
-                + ": deadline exceeded, no response from " + remote + " within "
-                + TimeUnit.NANOSECONDS.toMillis(call.timeoutNanos) + " ms of sending")));
+        String what = call instanceof ClientStream stream
+                ? ": the stream's deadline passed " + TimeUnit.NANOSECONDS.toMillis(call.timeoutNanos)
+                        + " ms after it opened to " + remote + stream.handler.progress()
+                : ": deadline exceeded, no response from " + remote + " within "
+                        + TimeUnit.NANOSECONDS.toMillis(call.timeoutNanos) + " ms of sending";
+        call.finish(
+                RpcResponse.failure(Status.DEADLINE_EXCEEDED.withDescription(call.request.fullMethodName() + what)));
         closeIfIdle();
     }
 
@@ -403,7 +407,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     continue;
                 }
                 String why = call.request.fullMethodName() + ": connection to " + remote
-                        + " closed while the call was in flight (it may have run)"
+                        + (call instanceof ClientStream stream
+                                ? " closed while the stream was open" + stream.handler.progress()
+                                : " closed while the call was in flight (it may have run)")
                         + (closeReason == null ? "" : ": " + closeReason);
                 call.finish(RpcResponse.failure(
                         Status.UNAVAILABLE.withDescription(why).withCause(new RequestMayHaveRunException(why))));
