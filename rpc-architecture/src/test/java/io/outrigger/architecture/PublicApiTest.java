@@ -51,11 +51,14 @@ class PublicApiTest {
                 .flatMap(javaClass -> exposures(javaClass).stream())
                 .flatMap(exposure -> known(exposure).stream())
                 .collect(Collectors.toSet());
+        List<KnownApiExposure> paid = KnownApiExposures.ALL.stream()
+                .filter(known -> !stillExposed.contains(known))
+                .collect(Collectors.toList());
 
-        assertThat(KnownApiExposures.ALL)
+        assertThat(paid)
                 .as("entries of KnownApiExposures whose public type no longer exposes the type: the debt is"
                         + " paid, remove them from the list")
-                .allMatch(stillExposed::contains);
+                .isEmpty();
     }
 
     private static DescribedPredicate<JavaClass> arePublicApi() {
