@@ -14,6 +14,9 @@ import java.util.Set;
  * io.outrigger.examples.spring} would not be taken for {@code rpc-examples}. {@link
  * ModuleMapTest} fails when a class under {@code io.outrigger} belongs to no module, or a module
  * has no class: a new module must be added here before the rules see it.
+ *
+ * <p>Not read: {@code rpc-chaos} (tests only), {@code rpc-examples-spring} (a repackaged Spring Boot
+ * application) and {@code benchmarks} (which also hold Dubbo, gRPC and raw Netty peers).
  */
 enum OutriggerModule {
     SERIALIZATION("rpc-serialization", "io.outrigger.serialization"),
