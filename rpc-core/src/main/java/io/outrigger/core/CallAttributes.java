@@ -27,6 +27,20 @@ public final class CallAttributes {
     /** Set by proxies: whether the called method is marked {@link io.outrigger.core.service.Idempotent}. */
     public static final Attributes.Key<Boolean> IDEMPOTENT = Attributes.Key.of("idempotent", Boolean.class);
 
+    /**
+     * Set by proxies on the call that carries a stream: the method's kind (absent: unary). A stream is
+     * one call of the chain, lasting as long as the stream: interceptors that time calls (timeouts,
+     * slow-call breakers, latency-aware balancers) treat it by its outcome, not its duration.
+     */
+    public static final Attributes.Key<io.outrigger.core.service.MethodKind> METHOD_KIND =
+            Attributes.Key.of("method-kind", io.outrigger.core.service.MethodKind.class);
+
+    /** Whether {@code request} carries a stream ({@link #METHOD_KIND} set and streaming). */
+    public static boolean isStream(RpcRequest request) {
+        io.outrigger.core.service.MethodKind kind = request.attributes().get(METHOD_KIND);
+        return kind != null && kind.isStreaming();
+    }
+
     /** The 1-based number of this attempt, set by a retry policy (absent: first attempt). */
     public static final Attributes.Key<Integer> ATTEMPT = Attributes.Key.of("attempt", Integer.class);
 

@@ -303,8 +303,10 @@ class CallContextTest {
 
     @Test
     void anAsyncMethodsLaterCallbacksOnTheEventLoopSeeNoContext() {
+        // C answers after 100 ms, so the callback cannot run inline, inside B's method (where the
+        // context is current), even on a loaded machine that pauses B's thread.
         EchoReply reply = middle(Duration.ofSeconds(5), "acme")
-                .hopAsync(request("loop", 0), null)
+                .hopAsync(request("loop", 100), null)
                 .toCompletableFuture()
                 .join();
 

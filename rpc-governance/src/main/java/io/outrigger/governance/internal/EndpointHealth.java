@@ -155,8 +155,10 @@ public final class EndpointHealth {
             entry.probesLeft.decrementAndGet();
         }
         long start = ticker.nanoTime();
+        boolean stream = CallAttributes.isStream(request);
         return Calls.invoke(next, request).thenApply(response -> {
-            long took = ticker.nanoTime() - start;
+            // A stream counts by its outcome only: its length is the consumer's business, not slowness.
+            long took = stream ? 0 : ticker.nanoTime() - start;
             Status status = response.status();
             if (policy.failureCodes().contains(status.code())) {
                 cb.onError(took, TimeUnit.NANOSECONDS, status.asException());

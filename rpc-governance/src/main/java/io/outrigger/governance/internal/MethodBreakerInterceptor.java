@@ -1,6 +1,7 @@
 package io.outrigger.governance.internal;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.outrigger.core.CallAttributes;
 import io.outrigger.core.Interceptor;
 import io.outrigger.core.Invoker;
 import io.outrigger.core.RpcRequest;
@@ -72,8 +73,10 @@ public final class MethodBreakerInterceptor implements Interceptor {
                     RpcResponse.failure(Status.UNAVAILABLE.withDescription(b.describeRejection(ticker))));
         }
         long start = ticker.nanoTime();
+        boolean stream = CallAttributes.isStream(request);
         return Calls.invoke(next, request).thenApply(response -> {
-            long took = ticker.nanoTime() - start;
+            // A stream counts by its outcome only: its length is the consumer's business, not slowness.
+            long took = stream ? 0 : ticker.nanoTime() - start;
             Status status = response.status();
             if (policy.failureCodes().contains(status.code())) {
                 cb.onError(took, TimeUnit.NANOSECONDS, status.asException());

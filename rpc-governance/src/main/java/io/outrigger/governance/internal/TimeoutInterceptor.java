@@ -1,5 +1,6 @@
 package io.outrigger.governance.internal;
 
+import io.outrigger.core.CallAttributes;
 import io.outrigger.core.Deadline;
 import io.outrigger.core.Interceptor;
 import io.outrigger.core.Invoker;
@@ -28,6 +29,9 @@ public final class TimeoutInterceptor implements Interceptor {
 
     @Override
     public CompletionStage<RpcResponse> intercept(RpcRequest request, Invoker next) {
+        if (CallAttributes.isStream(request)) {
+            return next.invoke(request); // a stream lasts as long as both sides want: its deadline is its own
+        }
         long ms = store.current(request.service()).timeoutMillis(request.method());
         Deadline d;
         if (ms > 0) {

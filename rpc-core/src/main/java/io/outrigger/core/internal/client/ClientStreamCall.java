@@ -79,9 +79,25 @@ final class ClientStreamCall implements StreamHandler {
     }
 
     private volatile StreamPeer current;
+    /** Told once when the attempt now on the wire gets its first answer (a message or credit). */
+    private volatile Runnable firstAnswer;
+
+    /** {@code action} runs on the first answer (a message, or credit to send) of the next attempt. */
+    void onFirstAnswer(Runnable action) {
+        firstAnswer = action;
+    }
+
+    private void answered() {
+        Runnable r = firstAnswer;
+        if (r != null) {
+            firstAnswer = null;
+            r.run();
+        }
+    }
 
     @Override
     public void onMessage(Payload message) {
+        answered();
         if (inbound == null) {
             cancellation.cancel(Status.INTERNAL.withDescription(
                     "the server sent a stream message to a client-streaming call (it answers once, at the end)"));
@@ -92,6 +108,7 @@ final class ClientStreamCall implements StreamHandler {
 
     @Override
     public void onWindow(int credit) {
+        answered();
         OutboundMessages out = outbound;
         if (out != null) {
             out.credit(credit);

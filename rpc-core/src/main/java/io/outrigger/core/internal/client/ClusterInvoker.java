@@ -4,6 +4,7 @@ import io.outrigger.core.CallAttributes;
 import io.outrigger.core.Interceptor;
 import io.outrigger.core.Invoker;
 import io.outrigger.core.NoProviderException;
+import io.outrigger.core.Payload;
 import io.outrigger.core.RequestNotRunException;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.RpcResponse;
@@ -12,6 +13,7 @@ import io.outrigger.core.Subscription;
 import io.outrigger.core.cluster.Endpoint;
 import io.outrigger.core.cluster.LoadBalancer;
 import io.outrigger.core.cluster.Router;
+import io.outrigger.core.internal.stream.StreamHandler;
 import io.outrigger.core.internal.transport.ClientTransport;
 import io.outrigger.core.internal.transport.PeerConnections;
 import io.outrigger.core.registry.InstanceListener;
@@ -108,6 +110,19 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
                     + "; the request was not sent");
         }
         Endpoint endpoint = balancer.pick(candidates, request);
+        ClientStreamCall stream =
+                balancerLearns && request.attributes().get(StreamHandler.KEY) instanceof ClientStreamCall s ? s : null;
+        java.util.concurrent.atomic.AtomicBoolean learned = null;
+        long start = balancerLearns ? System.nanoTime() : 0;
+        if (stream != null) {
+            // A stream's latency is its time to first answer; how long it then lasts is the consumer's business.
+            java.util.concurrent.atomic.AtomicBoolean once = learned = new java.util.concurrent.atomic.AtomicBoolean();
+            stream.onFirstAnswer(() -> {
+                if (once.compareAndSet(false, true)) {
+                    balancer.onResult(endpoint, RpcResponse.ok(Payload.EMPTY), System.nanoTime() - start);
+                }
+            });
+        }
         CompletionStage<RpcResponse> result;
         if (endpointInterceptors.isEmpty()) {
             result = endpoint.invoke(request);
@@ -117,10 +132,11 @@ final class ClusterInvoker implements Invoker, InstanceListener, AutoCloseable {
             result = chain.invoke(request.withAttribute(CallAttributes.ENDPOINT, endpoint));
         }
         if (balancerLearns) {
-            long start = System.nanoTime();
+            java.util.concurrent.atomic.AtomicBoolean once = learned;
             result = result.whenComplete((response, error) -> {
-                if (response != null) {
-                    balancer.onResult(endpoint, response, System.nanoTime() - start);
+                if (response != null && (once == null || once.compareAndSet(false, true))) {
+                    balancer.onResult(
+                            endpoint, response, System.nanoTime() - start); // a stream that got no answer: its end
                 }
             });
         }

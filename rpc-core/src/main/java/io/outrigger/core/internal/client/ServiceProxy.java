@@ -162,7 +162,8 @@ public final class ServiceProxy implements InvocationHandler {
      */
     private Object stream(Call call, Object argument) {
         MethodDescriptor method = call.method;
-        Attributes attributes = call.attributes.with(CallAttributes.IDEMPOTENT, false);
+        Attributes attributes =
+                call.attributes.with(CallAttributes.IDEMPOTENT, false).with(CallAttributes.METHOD_KIND, method.kind());
         Flow.Publisher<?> source = method.kind().clientStreams() ? (Flow.Publisher<?>) argument : null;
         Payload payload = source == null ? Payload.of(argument) : Payload.EMPTY;
         if (!method.kind().serverStreams()) {
