@@ -55,6 +55,26 @@ record CellResult(
                 note);
     }
 
+    /** This result with {@code note} (a remark on a measured cell, or why nothing was measured). */
+    CellResult withNote(String note) {
+        return new CellResult(
+                cell,
+                workload,
+                concurrency,
+                connections,
+                offeredRate,
+                calls,
+                seconds,
+                p50Nanos,
+                p99Nanos,
+                p999Nanos,
+                maxNanos,
+                clientCpuNanos,
+                serverCpuNanos,
+                errors,
+                note);
+    }
+
     double callsPerSecond() {
         return seconds == 0 ? 0 : calls / seconds;
     }

@@ -163,7 +163,13 @@ public final class ClientMain {
         try {
             SampleData.verify(cell.workload(), client.call(cell.workload()).get(30, TimeUnit.SECONDS));
             log("connected to " + target.name() + " with " + cell.connections() + " connections");
-            return measurement.closed(client, cell, retryTimer);
+            CellResult result = measurement.closed(client, cell, retryTimer);
+            ConnectionSpread spread = ConnectionSpread.of(port);
+            if (spread == null || result.calls() == 0) {
+                return result;
+            }
+            log(cell.text() + ": " + spread.describe());
+            return result.withNote(spread.describe());
         } catch (Exception e) {
             log("cannot call over " + cell.connections() + " connections: " + e);
             return CellResult.unmeasured(cell, "refused: " + e);

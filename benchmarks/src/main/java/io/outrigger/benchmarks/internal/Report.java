@@ -84,6 +84,11 @@ final class Report {
         if (cells.isEmpty()) {
             return note.isEmpty() ? null : new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, note);
         }
+        for (CellResult cell : cells) {
+            if (!cell.note().isEmpty()) {
+                note = cell.note(); // a remark on a measured cell, e.g. how the traffic spread
+            }
+        }
         return new Stats(
                 cells.size(),
                 median(cells, CellResult::callsPerSecond),
@@ -269,6 +274,20 @@ final class Report {
                     s.minCallsPerSecond(),
                     s.maxCallsPerSecond(),
                     s.errors()));
+        }
+        StringBuilder remarks = new StringBuilder();
+        for (String target : settings.targets()) {
+            Stats s = stats(target, cell);
+            if (s != null && s.rounds() > 0 && !s.note().isEmpty()) {
+                remarks.append("- `")
+                        .append(target)
+                        .append("`: ")
+                        .append(s.note())
+                        .append('\n');
+            }
+        }
+        if (!remarks.isEmpty()) {
+            md.append('\n').append(remarks);
         }
     }
 
