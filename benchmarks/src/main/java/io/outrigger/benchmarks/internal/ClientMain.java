@@ -151,6 +151,8 @@ public final class ClientMain {
         if (cell.connections() == 1) {
             return measurement.closed(main, cell, retryTimer);
         }
+        // The connections already open (the main one) are left out of the cell's spread.
+        Set<String> before = ConnectionSpread.sockets(port).keySet();
         Client client;
         try {
             client = target.connect(host, port, cell.connections());
@@ -164,10 +166,11 @@ public final class ClientMain {
             SampleData.verify(cell.workload(), client.call(cell.workload()).get(30, TimeUnit.SECONDS));
             log("connected to " + target.name() + " with " + cell.connections() + " connections");
             CellResult result = measurement.closed(client, cell, retryTimer);
-            ConnectionSpread spread = ConnectionSpread.of(port);
-            if (spread == null || result.calls() == 0) {
+            Map<String, Long> sockets = ConnectionSpread.sockets(port);
+            if (sockets.isEmpty() || result.calls() == 0) {
                 return result;
             }
+            ConnectionSpread spread = ConnectionSpread.of(sockets, before);
             log(cell.text() + ": " + spread.describe());
             return result.withNote(spread.describe());
         } catch (Exception e) {
