@@ -2,15 +2,26 @@
 # Runs the RPC comparison (Dubbo, gRPC-java, raw Netty; see README.md) and writes
 # benchmarks/results/<date>.md and .csv. Every server and client JVM runs on 127.0.0.1.
 #
-#   benchmarks/run.sh                 full comparison, about 15 minutes
+#   benchmarks/run.sh                 full comparison, about 18 minutes
 #   benchmarks/run.sh --quick         smoke test, about 1.5 minutes
 #   benchmarks/run.sh --no-build ...  skip the Maven build
 #   benchmarks/run.sh --targets grpc-direct,netty --workloads getUser --concurrency 32 --rounds 5
 #
-# Other options: --jvm-warmup S, --warmup S, --measure S, --netns auto|on|off, --java PATH,
-# --jvm-args "...", --max-minutes M, --label NAME, --results-dir DIR, --work-dir DIR.
+# Options: --targets A,B  --workloads W,X (or none)  --concurrency 32,128 (calls in flight)
+# --rounds N  --jvm-warmup S  --warmup S  --measure S  --netns auto|on|off  --java PATH
+# --jvm-args "..."  --max-minutes M  --label NAME  --results-dir DIR  --work-dir DIR
+#
+# How cost grows (cells added to the ones above; see README.md, "How cost grows"):
+#   --connections 1,4,64       each workload x concurrency again over N connections (N <= in flight)
+#   --payloads 1k,64k,1m       an echo of N bytes each way, at --payload-concurrency 32 in flight
+#   --open-loop 50,80          fixed arrival rates, % of the target's best closed-loop calls/s
+#   --rate 20000,40000         fixed arrival rates in calls/s
+#   --idle-connections 1000    the server's memory per idle connection (a fresh server per target)
+#   --scaling                  all of them: getUser at 1,32,128,1024 in flight, 1,4,64 connections,
+#                              1k/64k/1m payloads, open loop at 50 and 80%, 1000 idle connections
 # JAVA_HOME selects the JDK (default: java on the PATH).
 set -euo pipefail
+script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/.."
 
 build=1
@@ -18,7 +29,7 @@ args=()
 for arg in "$@"; do
   case "$arg" in
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$script"; exit 0 ;;
     *) args+=("$arg") ;;
   esac
 done

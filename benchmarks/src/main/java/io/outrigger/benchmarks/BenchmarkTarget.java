@@ -1,5 +1,8 @@
 package io.outrigger.benchmarks;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A system under test: how to start its server and how to connect a client to it.
  *
@@ -24,6 +27,32 @@ public interface BenchmarkTarget {
 
     /** Connects a client to the server at {@code host:port}; one connection, as every peer uses. */
     Client connect(String host, int port) throws Exception;
+
+    /**
+     * Opens {@code connections} independent connections to the server at {@code host:port} and
+     * returns one client whose calls spread over them. Targets override this to open them the way
+     * their peer's documentation suggests (a connection-count setting, event loops shared by the
+     * connections); the default calls {@link #connect(String, int)} that many times and hands out
+     * calls in turn.
+     *
+     * @throws UnsupportedOperationException if the target cannot measure several connections; the
+     *     report shows the cell as skipped with the exception's message
+     */
+    default Client connect(String host, int port, int connections) throws Exception {
+        if (connections == 1) {
+            return connect(host, port);
+        }
+        List<Client> clients = new ArrayList<>(connections);
+        try {
+            for (int i = 0; i < connections; i++) {
+                clients.add(connect(host, port));
+            }
+        } catch (Exception | Error e) {
+            clients.forEach(Client::close);
+            throw e;
+        }
+        return new RoundRobinClient(clients);
+    }
 
     /**
      * Whether this target may only run inside a loopback-only network namespace because it does

@@ -30,13 +30,25 @@ public final class SampleData {
     /** Users in a page returned by {@code listUser}. */
     public static final int PAGE_SIZE = 15;
 
-    /** The size of the echo payload. */
+    /** The size of the {@code echo1k} payload. */
     public static final int ECHO_SIZE = 1024;
 
-    private static final byte[] ECHO_BYTES = new byte[ECHO_SIZE];
+    /** The largest echo payload (1 MiB); each smaller one is a prefix of it. */
+    private static final byte[] LARGEST_ECHO = new byte[Workload.ECHO_1M.payloadBytes()];
 
     static {
-        new Random(1).nextBytes(ECHO_BYTES);
+        new Random(1).nextBytes(LARGEST_ECHO);
+    }
+
+    private static final byte[] ECHO_BYTES = Arrays.copyOf(LARGEST_ECHO, ECHO_SIZE);
+    private static final ByteString[] ECHO_BYTE_STRINGS = new ByteString[Workload.values().length];
+
+    static {
+        for (Workload w : Workload.values()) {
+            if (w.isEcho()) {
+                ECHO_BYTE_STRINGS[w.ordinal()] = ByteString.copyFrom(LARGEST_ECHO, 0, w.payloadBytes());
+            }
+        }
     }
 
     private static final long BIRTHDAY = -33_004_800_000L; // 1968-12-15
@@ -63,6 +75,29 @@ public final class SampleData {
     /** The 1 KiB echo payload as an immutable protobuf {@link ByteString}. */
     public static ByteString echoByteString() {
         return ByteString.copyFrom(ECHO_BYTES);
+    }
+
+    /** A copy of the payload of the echo workload {@code workload}. */
+    public static byte[] echoBytes(Workload workload) {
+        return echoByteString(workload).toByteArray();
+    }
+
+    /**
+     * The payload of the echo workload {@code workload} as an immutable (shared) {@link ByteString}.
+     *
+     * @throws IllegalArgumentException if {@code workload} is not an echo
+     */
+    public static ByteString echoByteString(Workload workload) {
+        ByteString payload = ECHO_BYTE_STRINGS[workload.ordinal()];
+        if (payload == null) {
+            throw new IllegalArgumentException(workload.label() + " is not an echo workload");
+        }
+        return payload;
+    }
+
+    /** The echo request of {@code workload}, in protobuf form (shared, immutable). */
+    public static EchoMessage echoMessage(Workload workload) {
+        return EchoMessage.newBuilder().setPayload(echoByteString(workload)).build();
     }
 
     /** What the server answers to {@code existUser}. */
@@ -150,9 +185,10 @@ public final class SampleData {
                                 && bean.getPageNo() == PAGE_NO
                                 && bean.getResult().size() == PAGE_SIZE
                                 && bean.getResult().get(0).getId() == (long) PAGE_NO * PAGE_SIZE);
-            case ECHO_1K ->
-                (response instanceof EchoMessage e && e.getPayload().equals(echoByteString()))
-                        || (response instanceof byte[] bytes && Arrays.equals(bytes, ECHO_BYTES));
+            case ECHO_1K, ECHO_64K, ECHO_1M ->
+                (response instanceof EchoMessage e && e.getPayload().equals(echoByteString(workload)))
+                        || (response instanceof byte[] bytes
+                                && echoByteString(workload).equals(ByteString.copyFrom(bytes)));
         };
         if (!ok) {
             throw new IllegalStateException("wrong response to " + workload.label() + ": "

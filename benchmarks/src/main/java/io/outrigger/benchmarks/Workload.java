@@ -1,7 +1,8 @@
 package io.outrigger.benchmarks;
 
 /**
- * The calls a benchmark client makes: the classic rpc-benchmark set plus a 1 KiB echo.
+ * The calls a benchmark client makes: the classic rpc-benchmark set plus an echo of 1 KiB, 64 KiB
+ * or 1 MiB (the same {@code echo} method, a request of N bytes answered with the same N bytes).
  *
  * <p>Every target serves the same data: {@link SampleData} builds the requests on the client once,
  * and the server builds a fresh response for every call, as an application would.
@@ -16,12 +17,49 @@ public enum Workload {
     /** {@code listUser(pageNo) -> Page}: an int up, a page of 15 users down. */
     LIST_USER("listUser"),
     /** {@code echo(bytes) -> bytes}: 1 KiB up and the same 1 KiB down. */
-    ECHO_1K("echo1k");
+    ECHO_1K("echo1k", 1024),
+    /** {@code echo(bytes) -> bytes}: 64 KiB up and the same 64 KiB down. */
+    ECHO_64K("echo64k", 64 * 1024),
+    /** {@code echo(bytes) -> bytes}: 1 MiB up and the same 1 MiB down. */
+    ECHO_1M("echo1m", 1024 * 1024);
 
     private final String label;
+    private final int payloadBytes;
 
     Workload(String label) {
+        this(label, 0);
+    }
+
+    Workload(String label, int payloadBytes) {
         this.label = label;
+        this.payloadBytes = payloadBytes;
+    }
+
+    /**
+     * The bytes of opaque payload one call carries each way (its echo), or 0 for the workloads
+     * whose messages are structured data.
+     */
+    public int payloadBytes() {
+        return payloadBytes;
+    }
+
+    /** Whether this is one of the echo workloads, all served by the {@code echo} method. */
+    public boolean isEcho() {
+        return payloadBytes > 0;
+    }
+
+    /**
+     * The echo workload of {@code bytes} bytes: 1024, 65536 or 1048576.
+     *
+     * @throws IllegalArgumentException for any other size
+     */
+    public static Workload echoOf(int bytes) {
+        for (Workload w : values()) {
+            if (w.payloadBytes == bytes) {
+                return w;
+            }
+        }
+        throw new IllegalArgumentException("payload: " + bytes + " bytes (expected: 1k, 64k or 1m)");
     }
 
     /** The name used on the command line and in reports, e.g. {@code getUser}. */

@@ -115,6 +115,15 @@ public final class DubboTarget implements BenchmarkTarget {
 
     @Override
     public Client connect(String host, int port) {
+        return connect(host, port, 1);
+    }
+
+    /**
+     * One reference with Dubbo's {@code connections} setting (the dubbo protocol's own: that many
+     * connections to the provider instead of the one shared connection, calls spread over them).
+     */
+    @Override
+    public Client connect(String host, int port, int connections) {
         configureProcess();
         // Dubbo would replace 127.0.0.1 with the machine's address; the mapped form it keeps.
         String address = host.equals("127.0.0.1") ? "[" + MAPPED_LOOPBACK + "]" : host;
@@ -128,6 +137,9 @@ public final class DubboTarget implements BenchmarkTarget {
         // Dubbo's default 1 s timeout would turn a GC pause at 128 in flight into errors.
         reference.setTimeout(10_000);
         reference.setCheck(true);
+        if (connections > 1) {
+            reference.setConnections(connections);
+        }
         DubboBootstrap bootstrap = DubboBootstrap.newInstance();
         bootstrap
                 .application(application("outrigger-bench-client"))
@@ -139,6 +151,8 @@ public final class DubboTarget implements BenchmarkTarget {
 
     private static final class DubboClient implements Client {
         private static final byte[] ECHO = SampleData.echoBytes();
+        private static final byte[] ECHO_64K = SampleData.echoBytes(Workload.ECHO_64K);
+        private static final byte[] ECHO_1M = SampleData.echoBytes(Workload.ECHO_1M);
 
         private final UserService service;
         private final DubboBootstrap bootstrap;
@@ -156,6 +170,8 @@ public final class DubboTarget implements BenchmarkTarget {
                 case GET_USER -> service.getUser(SampleData.USER_ID);
                 case LIST_USER -> service.listUser(SampleData.PAGE_NO);
                 case ECHO_1K -> service.echo(ECHO);
+                case ECHO_64K -> service.echo(ECHO_64K);
+                case ECHO_1M -> service.echo(ECHO_1M);
             };
         }
 

@@ -8,6 +8,7 @@ import io.grpc.stub.StreamObserver;
 import io.netty.channel.EventLoopGroup;
 import io.outrigger.benchmarks.BenchmarkTarget;
 import io.outrigger.benchmarks.Client;
+import io.outrigger.benchmarks.RoundRobinClient;
 import io.outrigger.benchmarks.RunningServer;
 import io.outrigger.benchmarks.SampleData;
 import io.outrigger.benchmarks.Workload;
@@ -20,6 +21,8 @@ import io.outrigger.benchmarks.proto.ListUserRequest;
 import io.outrigger.benchmarks.proto.UserServiceGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -103,14 +106,38 @@ public final class GrpcTarget implements BenchmarkTarget {
 
     @Override
     public Client connect(String host, int port) {
+        EventLoopGroup group = direct ? EventLoops.group(1, "grpc-client") : null;
+        return new GrpcClient(channel(host, port, group), group);
+    }
+
+    /**
+     * {@code connections} channels, as gRPC's documentation suggests for more than one connection
+     * (a channel is one HTTP/2 connection to one address); with {@link #direct()} they share the one
+     * client event loop, otherwise gRPC's default shared event loops.
+     */
+    @Override
+    public Client connect(String host, int port, int connections) {
+        if (connections == 1) {
+            return connect(host, port);
+        }
+        EventLoopGroup group = direct ? EventLoops.group(1, "grpc-client") : null;
+        List<Client> channels = new ArrayList<>(connections);
+        for (int i = 0; i < connections; i++) {
+            channels.add(new GrpcClient(channel(host, port, group), null));
+        }
+        return new RoundRobinClient(channels, () -> {
+            if (group != null) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+        });
+    }
+
+    private ManagedChannel channel(String host, int port, EventLoopGroup group) {
         NettyChannelBuilder builder = NettyChannelBuilder.forAddress(host, port).usePlaintext();
-        EventLoopGroup group = null;
         if (direct) {
-            group = EventLoops.group(1, "grpc-client");
             builder.directExecutor().eventLoopGroup(group).channelType(EventLoops.socketChannel());
         }
-        ManagedChannel channel = builder.build();
-        return new GrpcClient(channel, group);
+        return builder.build();
     }
 
     private static final class GrpcClient implements Client {
@@ -156,9 +183,9 @@ public final class GrpcTarget implements BenchmarkTarget {
                     stub.listUser(LIST_USER, f);
                     return f;
                 }
-                case ECHO_1K -> {
+                case ECHO_1K, ECHO_64K, ECHO_1M -> {
                     UnaryFuture<EchoMessage> f = new UnaryFuture<>();
-                    stub.echo(ECHO, f);
+                    stub.echo(workload == Workload.ECHO_1K ? ECHO : SampleData.echoMessage(workload), f);
                     return f;
                 }
                 default -> throw new IllegalArgumentException(workload.label());

@@ -6,8 +6,10 @@ import io.outrigger.benchmarks.SampleData;
 import io.outrigger.benchmarks.Targets;
 import io.outrigger.benchmarks.Workload;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,15 +18,19 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The client JVM: connects to one target, checks every workload's answer once, warms the JVM up,
- * then measures each cell ({@code workload:concurrency}) in turn and prints one
- * {@link CellResult} line per cell. CPU time is sampled for this process and the server process at
- * the start and the end of each measured period.
+ * then measures each {@link CellSpec} in turn and prints one {@link CellResult} line per cell (one
+ * {@link MemoryResult} line for an idle-connections cell). CPU time is sampled for this process
+ * and the server process at the start and the end of each measured period.
+ *
+ * <p>A cell with several connections opens them just before it and closes them after it; the main
+ * connection stays open for the other cells. An open-loop cell given as a percentage takes the
+ * highest calls/s of a one-connection closed-loop cell of the same workload measured before it in
+ * this JVM (the orchestrator puts open-loop cells after closed ones). An idle-connections cell
+ * closes the main connection first (it comes last), so the server holds only the idle ones.
  */
 public final class ClientMain {
 
     private ClientMain() {}
-
-    private record Cell(Workload workload, int concurrency) {}
 
     public static void run(String[] args, int from) throws Exception {
         Args a = new Args(
@@ -43,18 +49,23 @@ public final class ClientMain {
                 Set.of());
         BenchmarkTarget target = Targets.named(a.required("target"));
         Lifeline.watch(a.seconds("max-seconds", 3600));
+        String host = a.get("host", "127.0.0.1");
+        int port = a.intValue("port", 0, 1);
         long serverPid = Long.parseLong(a.required("server-pid"));
-        long clientPid = ProcessHandle.current().pid();
+        Measurement measurement = new Measurement(
+                ProcessHandle.current().pid(), serverPid, a.seconds("warmup", 2), a.seconds("measure", 3));
         double jvmWarmup = a.seconds("jvm-warmup", 5);
-        double warmup = a.seconds("warmup", 2);
-        double measure = a.seconds("measure", 3);
-        List<Cell> cells = new ArrayList<>();
+        List<CellSpec> cells = new ArrayList<>();
         Set<Workload> workloads = new LinkedHashSet<>();
         for (String cell : Args.list(a.required("cells"))) {
-            int colon = cell.indexOf(':');
-            Workload workload = Workload.parse(cell.substring(0, colon));
-            cells.add(new Cell(workload, Integer.parseInt(cell.substring(colon + 1))));
-            workloads.add(workload);
+            CellSpec spec = CellSpec.parse(cell);
+            cells.add(spec);
+            if (spec.workload() != null) {
+                workloads.add(spec.workload());
+            }
+        }
+        if (workloads.isEmpty()) {
+            workloads.add(Workload.EXIST_USER); // the idle cell's one call per connection
         }
 
         ScheduledExecutorService retryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -62,7 +73,8 @@ public final class ClientMain {
             t.setDaemon(true);
             return t;
         });
-        Client client = target.connect(a.get("host", "127.0.0.1"), a.intValue("port", 0, 1));
+        Client client = target.connect(host, port);
+        boolean clientOpen = true;
         try {
             for (Workload workload : workloads) {
                 SampleData.verify(workload, client.call(workload).get(30, TimeUnit.SECONDS));
@@ -78,50 +90,200 @@ public final class ClientMain {
                 stop(loop);
             }
 
-            for (Cell cell : cells) {
-                ClosedLoop loop = new ClosedLoop(client, cell.workload(), cell.concurrency(), retryTimer);
-                loop.start();
-                Thread.sleep((long) (warmup * 1000));
-                loop.interval();
-                long errors0 = loop.errors();
-                long client0 = CpuTime.nanos(clientPid);
-                long server0 = CpuTime.nanos(serverPid);
-                long t0 = System.nanoTime();
-                Thread.sleep((long) (measure * 1000));
-                Histogram h = loop.interval();
-                long t1 = System.nanoTime();
-                long client1 = CpuTime.nanos(clientPid);
-                long server1 = CpuTime.nanos(serverPid);
-                long errors = loop.errors() - errors0;
-                stop(loop);
-                CellResult result = new CellResult(
-                        cell.workload().label(),
-                        cell.concurrency(),
-                        h.getTotalCount(),
-                        (t1 - t0) / 1e9,
-                        h.getValueAtPercentile(50),
-                        h.getValueAtPercentile(99),
-                        h.getValueAtPercentile(99.9),
-                        h.getMaxValue(),
-                        client0 < 0 || client1 < 0 ? -1 : client1 - client0,
-                        server0 < 0 || server1 < 0 ? -1 : server1 - server0,
-                        errors);
-                if (errors > 0) {
-                    log("errors in " + cell + ", last: " + loop.lastError());
+            Map<Workload, Double> maxCallsPerSecond = new EnumMap<>(Workload.class);
+            for (CellSpec cell : cells) {
+                switch (cell.kind()) {
+                    case CLOSED -> {
+                        CellResult result = closed(target, host, port, client, cell, measurement, retryTimer);
+                        if (cell.connections() == 1 && result.calls() > 0) {
+                            maxCallsPerSecond.merge(cell.workload(), result.callsPerSecond(), Math::max);
+                        }
+                        print(result.line());
+                    }
+                    case OPEN -> {
+                        Double max = maxCallsPerSecond.get(cell.workload());
+                        double rate = Double.isNaN(cell.ratePercent())
+                                ? cell.rate()
+                                : max == null ? Double.NaN : max * cell.ratePercent() / 100;
+                        print(
+                                Double.isNaN(rate)
+                                        ? CellResult.unmeasured(
+                                                        cell,
+                                                        "skipped: no closed-loop cell of "
+                                                                + cell.workload()
+                                                                        .label() + " on one connection measured first")
+                                                .line()
+                                        : measurement.open(client, cell, rate).line());
+                    }
+                    case IDLE -> {
+                        if (clientOpen) {
+                            client.close();
+                            clientOpen = false;
+                        }
+                        try {
+                            print(IdleConnections.measure(
+                                            target, host, port, cell.connections(), serverPid, ClientMain::log)
+                                    .line());
+                        } catch (UnsupportedOperationException e) {
+                            print(CellResult.unmeasured(cell, "skipped: " + e.getMessage())
+                                    .line());
+                        }
+                    }
                 }
-                System.out.println(result.line());
-                System.out.flush();
             }
+        } finally {
+            if (clientOpen) {
+                client.close();
+            }
+        }
+        Lifeline.exitSoon(0);
+    }
+
+    private static CellResult closed(
+            BenchmarkTarget target,
+            String host,
+            int port,
+            Client main,
+            CellSpec cell,
+            Measurement measurement,
+            ScheduledExecutorService retryTimer)
+            throws InterruptedException {
+        if (cell.connections() == 1) {
+            return measurement.closed(main, cell, retryTimer);
+        }
+        // The connections already open (the main one) are left out of the cell's spread.
+        Set<String> before = ConnectionSpread.sockets(port).keySet();
+        Client client;
+        try {
+            client = target.connect(host, port, cell.connections());
+        } catch (UnsupportedOperationException e) {
+            return CellResult.unmeasured(cell, "skipped: " + e.getMessage());
+        } catch (Exception e) {
+            log("cannot open " + cell.connections() + " connections: " + e);
+            return CellResult.unmeasured(cell, "refused: " + e);
+        }
+        try {
+            SampleData.verify(cell.workload(), client.call(cell.workload()).get(30, TimeUnit.SECONDS));
+            log("connected to " + target.name() + " with " + cell.connections() + " connections");
+            CellResult result = measurement.closed(client, cell, retryTimer);
+            Map<String, Long> sockets = ConnectionSpread.sockets(port);
+            if (sockets.isEmpty() || result.calls() == 0) {
+                return result;
+            }
+            ConnectionSpread spread = ConnectionSpread.of(sockets, before);
+            log(cell.text() + ": " + spread.describe());
+            return result.withNote(spread.describe());
+        } catch (Exception e) {
+            log("cannot call over " + cell.connections() + " connections: " + e);
+            return CellResult.unmeasured(cell, "refused: " + e);
         } finally {
             client.close();
         }
-        Lifeline.exitSoon(0);
+    }
+
+    /** Measures loops: warm-up, then CPU time of both processes and the latencies over the measured period. */
+    private record Measurement(long clientPid, long serverPid, double warmup, double measure) {
+
+        CellResult closed(Client client, CellSpec cell, ScheduledExecutorService retryTimer)
+                throws InterruptedException {
+            ClosedLoop loop = new ClosedLoop(client, cell.workload(), cell.concurrency(), retryTimer);
+            loop.start();
+            Thread.sleep((long) (warmup * 1000));
+            loop.interval();
+            long errors0 = loop.errors();
+            Period period = Period.begin(this);
+            Thread.sleep((long) (measure * 1000));
+            Histogram h = loop.interval();
+            period.end();
+            long errors = loop.errors() - errors0;
+            stop(loop);
+            if (errors > 0) {
+                log("errors in " + cell.text() + ", last: " + loop.lastError());
+            }
+            return period.result(cell, 0, h, errors, refusal(h, errors, loop.lastError()));
+        }
+
+        CellResult open(Client client, CellSpec cell, double rate) throws InterruptedException {
+            OpenLoop loop = new OpenLoop(client, cell.workload(), rate, cell.concurrency(), System::nanoTime);
+            loop.start();
+            Thread.sleep((long) (warmup * 1000));
+            loop.interval();
+            long errors0 = loop.errors();
+            Period period = Period.begin(this);
+            Thread.sleep((long) (measure * 1000));
+            Histogram h = loop.interval();
+            period.end();
+            long errors = loop.errors() - errors0;
+            if (!loop.stop(15_000)) {
+                log("WARN calls still in flight 15 s after the open loop stopped");
+            }
+            if (errors > 0) {
+                log("errors in " + cell.text() + ", last: " + loop.lastError());
+            }
+            return period.result(cell, rate, h, errors, refusal(h, errors, loop.lastError()));
+        }
+
+        private static String refusal(Histogram h, long errors, Throwable lastError) {
+            return h.getTotalCount() == 0 && errors > 0 ? "refused: every call failed, last: " + lastError : "";
+        }
+    }
+
+    /** CPU time of both processes and wall time between {@link #begin} and {@link #end}. */
+    private static final class Period {
+        private final Measurement m;
+        private final long client0;
+        private final long server0;
+        private final long t0;
+        private long client1;
+        private long server1;
+        private long t1;
+
+        private Period(Measurement m) {
+            this.m = m;
+            this.client0 = CpuTime.nanos(m.clientPid());
+            this.server0 = CpuTime.nanos(m.serverPid());
+            this.t0 = System.nanoTime();
+        }
+
+        static Period begin(Measurement m) {
+            return new Period(m);
+        }
+
+        void end() {
+            t1 = System.nanoTime();
+            client1 = CpuTime.nanos(m.clientPid());
+            server1 = CpuTime.nanos(m.serverPid());
+        }
+
+        CellResult result(CellSpec cell, double offered, Histogram h, long errors, String note) {
+            return new CellResult(
+                    cell.text(),
+                    cell.workload().label(),
+                    cell.concurrency(),
+                    cell.connections(),
+                    offered,
+                    h.getTotalCount(),
+                    (t1 - t0) / 1e9,
+                    h.getValueAtPercentile(50),
+                    h.getValueAtPercentile(99),
+                    h.getValueAtPercentile(99.9),
+                    h.getMaxValue(),
+                    client0 < 0 || client1 < 0 ? -1 : client1 - client0,
+                    server0 < 0 || server1 < 0 ? -1 : server1 - server0,
+                    errors,
+                    note);
+        }
     }
 
     private static void stop(ClosedLoop loop) throws InterruptedException {
         if (!loop.stop(15_000)) {
             log("WARN calls still in flight 15 s after the loop stopped");
         }
+    }
+
+    private static void print(String line) {
+        System.out.println(line);
+        System.out.flush();
     }
 
     private static void log(String message) {

@@ -13,7 +13,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -45,8 +47,14 @@ public final class Comparison {
             "java",
             "jvm-args",
             "max-minutes",
-            "label");
-    private static final Set<String> FLAGS = Set.of("quick");
+            "label",
+            "connections",
+            "payloads",
+            "payload-concurrency",
+            "open-loop",
+            "rate",
+            "idle-connections");
+    private static final Set<String> FLAGS = Set.of("quick", "scaling");
     private static final int NAMESPACE_PORT = 20880;
 
     /**
@@ -75,13 +83,19 @@ public final class Comparison {
     private final List<String> failures = new ArrayList<>();
 
     /** What one client JVM reported, or why it did not. */
-    record Run(int round, String target, List<CellResult> cells) {}
+    record Run(int round, String target, List<CellResult> cells, List<MemoryResult> memory) {}
 
     /** The parsed command line. */
     record Settings(
             List<String> targets,
             List<Workload> workloads,
             List<Integer> concurrency,
+            List<Integer> connections,
+            List<Workload> payloads,
+            int payloadConcurrency,
+            List<Double> openLoopPercents,
+            List<Double> openLoopRates,
+            int idleConnections,
             int rounds,
             double jvmWarmup,
             double warmup,
@@ -95,13 +109,60 @@ public final class Comparison {
             String label,
             String commandLine) {
 
-        int cells() {
-            return workloads.size() * concurrency.size();
+        /**
+         * The closed-loop cells: every workload at every concurrency on one connection; the same
+         * over each further connection count no larger than the concurrency; each payload's echo at
+         * {@code payloadConcurrency} in flight. Without duplicates, in that order.
+         */
+        List<CellSpec> closedCells() {
+            Set<CellSpec> cells = new LinkedHashSet<>();
+            for (Workload workload : workloads) {
+                for (int c : concurrency) {
+                    cells.add(CellSpec.closed(workload, c, 1));
+                }
+            }
+            for (Workload workload : workloads) {
+                for (int c : concurrency) {
+                    for (int n : connections) {
+                        if (n > 1 && n <= c) {
+                            cells.add(CellSpec.closed(workload, c, n));
+                        }
+                    }
+                }
+            }
+            for (Workload payload : payloads) {
+                cells.add(CellSpec.closed(payload, payloadConcurrency, 1));
+            }
+            return new ArrayList<>(cells);
+        }
+
+        /** The open-loop cells: every workload at each rate, after the closed cells they take the maximum from. */
+        List<CellSpec> openCells() {
+            List<CellSpec> cells = new ArrayList<>();
+            for (Workload workload : workloads) {
+                for (double percent : openLoopPercents) {
+                    cells.add(CellSpec.openPercent(workload, percent));
+                }
+                for (double rate : openLoopRates) {
+                    cells.add(CellSpec.openRate(workload, rate));
+                }
+            }
+            return cells;
+        }
+
+        /** Cells measured by one client JVM against one server (the idle cell gets a server of its own). */
+        int loadCells() {
+            return closedCells().size() + openCells().size();
         }
 
         /** How long one client JVM may take before it is killed. */
         double clientSeconds() {
-            return 60 + 1.5 * (jvmWarmup + cells() * (warmup + measure + 1));
+            return 60 + 1.5 * (jvmWarmup + loadCells() * (warmup + measure + 1));
+        }
+
+        /** How long the idle-connections client JVM may take: two rounds of connecting, four GCs. */
+        double idleClientSeconds() {
+            return 180 + idleConnections * 0.05;
         }
     }
 
@@ -114,16 +175,30 @@ public final class Comparison {
     public static void run(String[] args, int from) throws Exception {
         Args a = new Args(args, from, OPTIONS, FLAGS);
         boolean quick = a.has("quick");
+        boolean scaling = a.has("scaling");
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm"));
         Settings settings = new Settings(
                 Args.list(a.get("targets", String.join(",", Targets.names()))),
-                Args.list(a.get("workloads", quick ? "getUser,echo1k" : "existUser,createUser,getUser,listUser,echo1k"))
-                        .stream()
-                        .map(Workload::parse)
-                        .toList(),
-                Args.list(a.get("concurrency", quick ? "32" : "32,128")).stream()
+                workloads(a.get(
+                        "workloads",
+                        scaling
+                                ? "getUser"
+                                : quick ? "getUser,echo1k" : "existUser,createUser,getUser,listUser,echo1k")),
+                Args.list(a.get("concurrency", scaling ? "1,32,128,1024" : quick ? "32" : "32,128")).stream()
                         .map(Integer::parseInt)
                         .toList(),
+                Args.list(a.get("connections", scaling ? "1,4,64" : "1")).stream()
+                        .map(Integer::parseInt)
+                        .toList(),
+                Args.list(a.get("payloads", scaling ? "1k,64k,1m" : "")).stream()
+                        .map(Comparison::payload)
+                        .toList(),
+                a.intValue("payload-concurrency", 32, 1),
+                Args.list(a.get("open-loop", scaling ? "50,80" : "")).stream()
+                        .map(Double::parseDouble)
+                        .toList(),
+                Args.list(a.get("rate", "")).stream().map(Double::parseDouble).toList(),
+                a.intValue("idle-connections", scaling ? 1000 : 0, 0),
                 a.intValue("rounds", quick ? 1 : 3, 1),
                 a.seconds("jvm-warmup", quick ? 5 : 12),
                 a.seconds("warmup", 1),
@@ -146,6 +221,24 @@ public final class Comparison {
                 throw new IllegalArgumentException("--concurrency: " + c + " (expected: >= 1)");
             }
         }
+        for (int n : settings.connections()) {
+            if (n < 1 || n > 1024) {
+                throw new IllegalArgumentException("--connections: " + n + " (expected: 1..1024)");
+            }
+        }
+        for (double p : settings.openLoopPercents()) {
+            if (!(p > 0 && p <= 1000)) {
+                throw new IllegalArgumentException("--open-loop: " + p + " (expected: a percentage > 0)");
+            }
+        }
+        for (double r : settings.openLoopRates()) {
+            if (!(r > 0 && r <= 1e9)) {
+                throw new IllegalArgumentException("--rate: " + r + " (expected: calls/s > 0)");
+            }
+        }
+        if (settings.loadCells() == 0 && settings.idleConnections() == 0) {
+            throw new IllegalArgumentException("nothing to measure: no workload, payload or idle connections");
+        }
         boolean netns = switch (settings.netnsMode()) {
             case "on" -> true;
             case "off" -> false;
@@ -160,13 +253,15 @@ public final class Comparison {
 
     private void compare() throws Exception {
         long start = System.nanoTime();
+        String loadBefore = Report.loadAverage();
         long budget = (long) (settings.maxMinutes() * 60e9);
         List<String> targets = settings.targets();
         log(String.format(
-                "%d round(s) x %d target(s) x %d cell(s); network: %s; logs in %s",
+                "%d round(s) x %d target(s) x %d cell(s)%s; network: %s; logs in %s",
                 settings.rounds(),
                 targets.size(),
-                settings.cells(),
+                settings.loadCells(),
+                settings.idleConnections() > 0 ? " + " + settings.idleConnections() + " idle connections" : "",
                 netns ? "one network namespace per server/client pair" : "host loopback",
                 workDir));
         outer:
@@ -179,11 +274,29 @@ public final class Comparison {
                 }
                 // Rotate the order every round so that no target always runs first or last.
                 String target = targets.get((i + round - 1) % targets.size());
-                runPair(round, target);
+                if (settings.loadCells() > 0) {
+                    runPair(
+                            round,
+                            target,
+                            cells(round),
+                            settings.loadCells(),
+                            settings.jvmWarmup(),
+                            settings.clientSeconds());
+                }
+                if (settings.idleConnections() > 0) {
+                    // A fresh server, so that load measured before does not hide in its "before" reading.
+                    runPair(
+                            round,
+                            target,
+                            CellSpec.idle(settings.idleConnections()).text(),
+                            1,
+                            0,
+                            settings.idleClientSeconds());
+                }
             }
         }
         double minutes = (System.nanoTime() - start) / 60e9;
-        Report report = new Report(settings, netns, runs, failures, minutes, javaVersion());
+        Report report = new Report(settings, netns, runs, failures, minutes, javaVersion(), loadBefore);
         Path md = settings.resultsDir().resolve(settings.label() + ".md");
         Path csv = settings.resultsDir().resolve(settings.label() + ".csv");
         Files.writeString(md, report.markdown());
@@ -193,7 +306,9 @@ public final class Comparison {
         log(String.format("done in %.1f min; wrote %s and %s", minutes, md, csv));
     }
 
-    private void runPair(int round, String targetName) throws Exception {
+    private void runPair(
+            int round, String targetName, String cells, int expectedCells, double jvmWarmup, double clientSeconds)
+            throws Exception {
         BenchmarkTarget target = Targets.named(targetName);
         String tag = "round " + round + ", " + targetName;
         if (!netns && target.needsLoopbackNamespace()) {
@@ -201,7 +316,7 @@ public final class Comparison {
         }
         boolean isolated = netns;
         int port = isolated ? NAMESPACE_PORT : freeLoopbackPort();
-        double maxSeconds = settings.clientSeconds() + 60;
+        double maxSeconds = clientSeconds + 60;
         List<String> jvm = new ArrayList<>();
         jvm.add(settings.java());
         jvm.addAll(CHILD_JVM_ARGS);
@@ -224,7 +339,7 @@ public final class Comparison {
                 Integer.toString(port),
                 "--max-seconds",
                 Double.toString(maxSeconds)));
-        String prefix = String.format("r%d-%s", round, targetName);
+        String prefix = String.format("r%d-%s%s", round, targetName, cells.startsWith("idle:") ? "-idle" : "");
         log(tag + ": starting server");
         try (Child server = Child.start(prefix + "-server", serverCommand, workDir.resolve(prefix + "-server.log"))) {
             long serverPid = awaitReady(server, tag);
@@ -245,21 +360,22 @@ public final class Comparison {
                     "--server-pid",
                     Long.toString(serverPid),
                     "--cells",
-                    cells(round),
+                    cells,
                     "--jvm-warmup",
-                    Double.toString(settings.jvmWarmup()),
+                    Double.toString(jvmWarmup),
                     "--warmup",
                     Double.toString(settings.warmup()),
                     "--measure",
                     Double.toString(settings.measure()),
                     "--max-seconds",
-                    Double.toString(settings.clientSeconds())));
+                    Double.toString(clientSeconds)));
             try (Child client =
                     Child.start(prefix + "-client", clientCommand, workDir.resolve(prefix + "-client.log"))) {
-                List<CellResult> cells = collect(client, server, serverPid, tag);
-                runs.add(new Run(round, targetName, cells));
-                if (cells.size() < settings.cells()) {
-                    failures.add(tag + ": " + cells.size() + " of " + settings.cells() + " cells measured; see "
+                Run run = collect(round, targetName, client, server, serverPid, tag, clientSeconds);
+                runs.add(run);
+                int measured = run.cells().size() + run.memory().size();
+                if (measured < expectedCells) {
+                    failures.add(tag + ": " + measured + " of " + expectedCells + " cells measured; see "
                             + workDir.resolve(prefix + "-client.log"));
                 }
                 client.waitFor(15_000);
@@ -288,19 +404,21 @@ public final class Comparison {
         }
     }
 
-    private List<CellResult> collect(Child client, Child server, long serverPid, String tag)
+    private Run collect(
+            int round, String target, Child client, Child server, long serverPid, String tag, double clientSeconds)
             throws InterruptedException, IOException {
         List<CellResult> cells = new ArrayList<>();
-        long deadline = System.nanoTime() + (long) (settings.clientSeconds() * 1e9);
+        List<MemoryResult> memory = new ArrayList<>();
+        long deadline = System.nanoTime() + (long) (clientSeconds * 1e9);
         while (true) {
             String line = client.nextLine(deadline);
             if (line == null) {
-                failures.add(tag + ": client still running after " + settings.clientSeconds() + " s; killed");
+                failures.add(tag + ": client still running after " + clientSeconds + " s; killed");
                 log(failures.get(failures.size() - 1));
-                return cells;
+                return new Run(round, target, cells, memory);
             }
             if (line == Child.END) {
-                return cells;
+                return new Run(round, target, cells, memory);
             }
             if (line.startsWith("INFO connected to ")) {
                 // Checked while the client is connected and warming up: its connections are surely open.
@@ -310,22 +428,33 @@ public final class Comparison {
                     failures.add(tag + ": connections off loopback, run discarded:\n" + stray);
                     log(failures.get(failures.size() - 1));
                     client.close();
-                    return List.of();
+                    return new Run(round, target, List.of(), List.of());
                 }
+            }
+            if (line.startsWith(MemoryResult.PREFIX)) {
+                MemoryResult m = MemoryResult.parse(line);
+                memory.add(m);
+                log(String.format(
+                        "%s: %d idle connections: RSS %+.1f KiB/connection, heap %+.1f KiB/connection%s",
+                        tag,
+                        m.established(),
+                        m.rssKibPerConnection(),
+                        m.heapKibPerConnection(),
+                        m.errors() > 0 ? ", " + m.errors() + " calls failed" : ""));
             }
             if (line.startsWith(CellResult.PREFIX)) {
                 CellResult cell = CellResult.parse(line);
                 cells.add(cell);
                 log(String.format(
-                        "%s: %s x%d: %,.0f calls/s, p50 %.0f us, p99 %.0f us, %.1f us CPU/call%s",
+                        "%s: %s: %,.0f calls/s, p50 %.0f us, p99 %.0f us, %.1f us CPU/call%s%s",
                         tag,
-                        cell.workload(),
-                        cell.concurrency(),
+                        CellSpec.parse(cell.cell()).title(),
                         cell.callsPerSecond(),
                         cell.p50Nanos() / 1e3,
                         cell.p99Nanos() / 1e3,
                         cell.cpuMicrosPerCall(),
-                        cell.errors() > 0 ? ", " + cell.errors() + " errors" : ""));
+                        cell.errors() > 0 ? ", " + cell.errors() + " errors" : "",
+                        cell.note().isEmpty() ? "" : ", " + cell.note()));
             } else if (line.startsWith("INFO ") || line.startsWith("WARN")) {
                 log(tag + ": " + line.substring(line.indexOf(' ') + 1));
             }
@@ -339,13 +468,32 @@ public final class Comparison {
      */
     private String cells(int round) {
         List<String> cells = new ArrayList<>();
-        for (Workload workload : settings.workloads()) {
-            for (int concurrency : settings.concurrency()) {
-                cells.add(workload.label() + ":" + concurrency);
-            }
+        for (CellSpec cell : settings.closedCells()) {
+            cells.add(cell.text());
         }
         Collections.rotate(cells, -((round - 1) * cells.size() / settings.rounds()));
+        // Open loops last: each takes its rate from the closed-loop cells measured before it.
+        for (CellSpec cell : settings.openCells()) {
+            cells.add(cell.text());
+        }
         return String.join(",", cells);
+    }
+
+    private static List<Workload> workloads(String list) {
+        return list.equals("none")
+                ? List.of()
+                : Args.list(list).stream().map(Workload::parse).toList();
+    }
+
+    /** {@code 1k}, {@code 64k} or {@code 1m} (or a number of bytes) to its echo workload. */
+    static Workload payload(String size) {
+        String s = size.toLowerCase(Locale.ROOT);
+        int bytes = s.endsWith("k")
+                ? Integer.parseInt(s.substring(0, s.length() - 1)) * 1024
+                : s.endsWith("m")
+                        ? Integer.parseInt(s.substring(0, s.length() - 1)) * 1024 * 1024
+                        : Integer.parseInt(s);
+        return Workload.echoOf(bytes);
     }
 
     private static boolean namespacesWork() {

@@ -1,7 +1,6 @@
 package io.outrigger.benchmarks.internal;
 
 import io.outrigger.benchmarks.Targets;
-import io.outrigger.benchmarks.Workload;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +22,7 @@ final class Report {
     private final List<String> failures;
     private final double minutes;
     private final String javaVersion;
+    private final String loadBefore;
 
     Report(
             Comparison.Settings settings,
@@ -30,13 +30,21 @@ final class Report {
             List<Comparison.Run> runs,
             List<String> failures,
             double minutes,
-            String javaVersion) {
+            String javaVersion,
+            String loadBefore) {
         this.settings = settings;
         this.netns = netns;
         this.runs = runs;
         this.failures = failures;
         this.minutes = minutes;
         this.javaVersion = javaVersion;
+        this.loadBefore = loadBefore;
+    }
+
+    /** The 1-, 5- and 15-minute load averages of the machine, from {@code /proc/loadavg}. */
+    static String loadAverage() {
+        String[] parts = read("/proc/loadavg").split(" ");
+        return parts.length < 3 ? "unknown" : parts[0] + " " + parts[1] + " " + parts[2];
     }
 
     /** The medians of one target in one cell. */
@@ -51,21 +59,35 @@ final class Report {
             double cpu,
             double clientCpu,
             double serverCpu,
-            long errors) {}
+            double clientCores,
+            double serverCores,
+            double offered,
+            long errors,
+            String note) {}
 
-    private Stats stats(String target, Workload workload, int concurrency) {
+    private Stats stats(String target, CellSpec spec) {
         List<CellResult> cells = new ArrayList<>();
+        String note = "";
         for (Comparison.Run run : runs) {
             if (run.target().equals(target)) {
                 for (CellResult cell : run.cells()) {
-                    if (cell.workload().equals(workload.label()) && cell.concurrency() == concurrency) {
-                        cells.add(cell);
+                    if (cell.cell().equals(spec.text())) {
+                        if (cell.calls() > 0) {
+                            cells.add(cell);
+                        } else {
+                            note = cell.note().isEmpty() ? "no call completed" : cell.note();
+                        }
                     }
                 }
             }
         }
         if (cells.isEmpty()) {
-            return null;
+            return note.isEmpty() ? null : new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, note);
+        }
+        for (CellResult cell : cells) {
+            if (!cell.note().isEmpty()) {
+                note = cell.note(); // a remark on a measured cell, e.g. how the traffic spread
+            }
         }
         return new Stats(
                 cells.size(),
@@ -78,7 +100,11 @@ final class Report {
                 median(cells, CellResult::cpuMicrosPerCall),
                 median(cells, CellResult::clientCpuMicrosPerCall),
                 median(cells, CellResult::serverCpuMicrosPerCall),
-                cells.stream().mapToLong(CellResult::errors).sum());
+                median(cells, CellResult::clientCores),
+                median(cells, CellResult::serverCores),
+                median(cells, CellResult::offeredRate),
+                cells.stream().mapToLong(CellResult::errors).sum(),
+                note);
     }
 
     private static double median(List<CellResult> cells, ToDoubleFunction<CellResult> value) {
@@ -115,6 +141,11 @@ final class Report {
                 .append(" s warm-up + ")
                 .append(fmt(settings.measure()))
                 .append(" s measured |\n");
+        md.append("| machine's other load | load average ")
+                .append(loadBefore)
+                .append(" before the run, ")
+                .append(loadAverage())
+                .append(" after it (1, 5, 15 min; this run's own JVMs count in it) |\n");
         md.append("| command | `benchmarks/run.sh ")
                 .append(settings.commandLine().isBlank() ? "" : settings.commandLine())
                 .append("` (took ")
@@ -135,69 +166,19 @@ final class Report {
                 + "by the calls completed. × columns: calls/s relative to `" + BASELINE + "` and to `" + CEILING
                 + "`.\n\n");
 
-        md.append("## Summary: calls/s (CPU µs per call)\n\n");
-        md.append("| target |");
-        for (Workload w : settings.workloads()) {
-            for (int c : settings.concurrency()) {
-                md.append(' ').append(w.label()).append(" ×").append(c).append(" |");
-            }
+        List<CellSpec> closed = settings.closedCells();
+        if (!closed.isEmpty()) {
+            summary(md, closed);
         }
-        md.append('\n').append("|---|");
-        md.append("---:|".repeat(settings.cells()));
-        md.append('\n');
-        for (String target : settings.targets()) {
-            md.append("| ").append(target).append(" |");
-            for (Workload w : settings.workloads()) {
-                for (int c : settings.concurrency()) {
-                    Stats s = stats(target, w, c);
-                    md.append(' ')
-                            .append(
-                                    s == null
-                                            ? "–"
-                                            : String.format(Locale.ROOT, "%,.0f (%.0f)", s.callsPerSecond(), s.cpu()))
-                            .append(" |");
-                }
-            }
-            md.append('\n');
+        for (CellSpec cell : closed) {
+            closedTable(md, cell);
         }
-
-        for (Workload w : settings.workloads()) {
-            for (int c : settings.concurrency()) {
-                md.append("\n## ").append(w.label()).append(", ").append(c).append(" in flight\n\n");
-                md.append("| target | calls/s | × ")
-                        .append(BASELINE)
-                        .append(" | × ")
-                        .append(CEILING)
-                        .append(
-                                " | p50 µs | p99 µs | p99.9 µs | CPU µs/call | client µs | server µs | rounds | calls/s min–max | errors |\n");
-                md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-                Stats baseline = stats(BASELINE, w, c);
-                Stats ceiling = stats(CEILING, w, c);
-                for (String target : settings.targets()) {
-                    Stats s = stats(target, w, c);
-                    if (s == null) {
-                        md.append("| ").append(target).append(" | – | | | | | | | | | 0 | | |\n");
-                        continue;
-                    }
-                    md.append(String.format(
-                            Locale.ROOT,
-                            "| %s | %,.0f | %s | %s | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f | %d | %,.0f–%,.0f | %d |\n",
-                            target,
-                            s.callsPerSecond(),
-                            ratio(s, baseline),
-                            ratio(s, ceiling),
-                            s.p50(),
-                            s.p99(),
-                            s.p999(),
-                            s.cpu(),
-                            s.clientCpu(),
-                            s.serverCpu(),
-                            s.rounds(),
-                            s.minCallsPerSecond(),
-                            s.maxCallsPerSecond(),
-                            s.errors()));
-                }
-            }
+        List<CellSpec> open = settings.openCells();
+        if (!open.isEmpty()) {
+            openLoopTable(md, open);
+        }
+        if (settings.idleConnections() > 0) {
+            idleTable(md);
         }
         if (!failures.isEmpty()) {
             md.append("\n## Problems\n\n");
@@ -208,10 +189,211 @@ final class Report {
         return md.toString();
     }
 
+    private void summary(StringBuilder md, List<CellSpec> closed) {
+        md.append("## Summary: calls/s (CPU µs per call)\n\n");
+        md.append("| target |");
+        for (CellSpec cell : closed) {
+            md.append(' ').append(cell.title()).append(" |");
+        }
+        md.append('\n').append("|---|");
+        md.append("---:|".repeat(closed.size()));
+        md.append('\n');
+        for (String target : settings.targets()) {
+            md.append("| ").append(target).append(" |");
+            for (CellSpec cell : closed) {
+                Stats s = stats(target, cell);
+                md.append(' ')
+                        .append(
+                                s == null
+                                        ? "–"
+                                        : s.rounds() == 0
+                                                ? shortNote(s.note())
+                                                : String.format(
+                                                        Locale.ROOT, "%,.0f (%.0f)", s.callsPerSecond(), s.cpu()))
+                        .append(" |");
+            }
+            md.append('\n');
+        }
+    }
+
+    private void closedTable(StringBuilder md, CellSpec cell) {
+        boolean payload = cell.workload().isEcho();
+        md.append("\n## ")
+                .append(cell.workload().label())
+                .append(", ")
+                .append(cell.concurrency())
+                .append(" in flight")
+                .append(cell.connections() == 1 ? "" : " over " + cell.connections() + " connections")
+                .append("\n\n");
+        md.append("| target | calls/s |")
+                .append(payload ? " MiB/s each way |" : "")
+                .append(" × ")
+                .append(BASELINE)
+                .append(" | × ")
+                .append(CEILING)
+                .append(" | p50 µs | p99 µs | p99.9 µs | CPU µs/call | client µs | server µs | cores client + server"
+                        + " | rounds | calls/s min–max | errors |\n");
+        md.append("|---|---:|")
+                .append(payload ? "---:|" : "")
+                .append("---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        Stats baseline = stats(BASELINE, cell);
+        Stats ceiling = stats(CEILING, cell);
+        for (String target : settings.targets()) {
+            Stats s = stats(target, cell);
+            if (s == null || s.rounds() == 0) {
+                md.append("| ")
+                        .append(target)
+                        .append(" | ")
+                        .append(s == null ? "–" : s.note().replace("|", "/"))
+                        .append(" |")
+                        .append(payload ? " |" : "")
+                        .append(" | | | | | | | | | 0 | | |\n");
+                continue;
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %,.0f |", target, s.callsPerSecond()));
+            if (payload) {
+                md.append(String.format(
+                        Locale.ROOT,
+                        " %,.1f |",
+                        s.callsPerSecond() * cell.workload().payloadBytes() / 1048576.0));
+            }
+            md.append(String.format(
+                    Locale.ROOT,
+                    " %s | %s | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f | %.2f + %.2f | %d | %,.0f–%,.0f | %d |\n",
+                    ratio(s, baseline),
+                    ratio(s, ceiling),
+                    s.p50(),
+                    s.p99(),
+                    s.p999(),
+                    s.cpu(),
+                    s.clientCpu(),
+                    s.serverCpu(),
+                    s.clientCores(),
+                    s.serverCores(),
+                    s.rounds(),
+                    s.minCallsPerSecond(),
+                    s.maxCallsPerSecond(),
+                    s.errors()));
+        }
+        StringBuilder remarks = new StringBuilder();
+        for (String target : settings.targets()) {
+            Stats s = stats(target, cell);
+            if (s != null && s.rounds() > 0 && !s.note().isEmpty()) {
+                remarks.append("- `")
+                        .append(target)
+                        .append("`: ")
+                        .append(s.note())
+                        .append('\n');
+            }
+        }
+        if (!remarks.isEmpty()) {
+            md.append('\n').append(remarks);
+        }
+    }
+
+    private void openLoopTable(StringBuilder md, List<CellSpec> open) {
+        md.append("\n## Open loop: fixed arrival rates\n\n");
+        md.append("Calls start on a fixed schedule whatever the target does; latency is measured from each call's "
+                + "intended start (coordinated omission corrected, as wrk2 does). A rate given as a percentage is "
+                + "of the highest calls/s the same target reached on the same workload in this run's closed-loop "
+                + "cells on one connection. At most " + CellSpec.OPEN_LOOP_MAX_IN_FLIGHT + " calls in flight; past "
+                + "that the schedule waits, and the wait counts in the latency.\n\n");
+        md.append("| cell | target | offered calls/s | calls/s | p50 µs | p99 µs | p99.9 µs | CPU µs/call | client µs"
+                + " | server µs | cores client + server | rounds | errors |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (CellSpec cell : open) {
+            for (String target : settings.targets()) {
+                Stats s = stats(target, cell);
+                if (s == null || s.rounds() == 0) {
+                    md.append("| ")
+                            .append(cell.title())
+                            .append(" | ")
+                            .append(target)
+                            .append(" | ")
+                            .append(s == null ? "–" : s.note().replace("|", "/"))
+                            .append(" | | | | | | | | | 0 | |\n");
+                    continue;
+                }
+                md.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %s | %,.0f | %,.0f | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f | %.2f + %.2f | %d | %d |\n",
+                        cell.title(),
+                        target,
+                        s.offered(),
+                        s.callsPerSecond(),
+                        s.p50(),
+                        s.p99(),
+                        s.p999(),
+                        s.cpu(),
+                        s.clientCpu(),
+                        s.serverCpu(),
+                        s.clientCores(),
+                        s.serverCores(),
+                        s.rounds(),
+                        s.errors()));
+            }
+        }
+    }
+
+    private void idleTable(StringBuilder md) {
+        md.append("\n## ")
+                .append(settings.idleConnections())
+                .append(" idle connections: the server's memory per connection\n\n");
+        md.append("A fresh server per target. The client opens the connections, makes one `existUser` call on each, "
+                + "closes them (a warm-up), then, with none open, reads the server's RSS (`VmRSS` of "
+                + "`/proc/PID/status`) and live heap (`jcmd PID GC.run`, then `GC.heap_info`); opens them again, "
+                + "one call each, counts them with `ss` and reads both again. Per connection: the growth divided "
+                + "by the connections established. Medians over rounds.\n\n");
+        md.append("| target | established | RSS before MiB | RSS after MiB | RSS KiB/connection | heap before MiB"
+                + " | heap after MiB | heap KiB/connection | rounds | failed calls |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String target : settings.targets()) {
+            List<MemoryResult> results = new ArrayList<>();
+            for (Comparison.Run run : runs) {
+                if (run.target().equals(target)) {
+                    results.addAll(run.memory());
+                }
+            }
+            if (results.isEmpty()) {
+                Stats skipped = stats(target, CellSpec.idle(settings.idleConnections()));
+                md.append("| ")
+                        .append(target)
+                        .append(" | ")
+                        .append(skipped == null ? "–" : skipped.note().replace("|", "/"))
+                        .append(" | | | | | | | 0 | |\n");
+                continue;
+            }
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d |\n",
+                    target,
+                    medianOf(results, r -> r.established()),
+                    medianOf(results, r -> r.rssBefore() / 1048576.0),
+                    medianOf(results, r -> r.rssAfter() / 1048576.0),
+                    medianOf(results, MemoryResult::rssKibPerConnection),
+                    medianOf(results, r -> r.heapBefore() < 0 ? Double.NaN : r.heapBefore() / 1048576.0),
+                    medianOf(results, r -> r.heapAfter() < 0 ? Double.NaN : r.heapAfter() / 1048576.0),
+                    medianOf(results, MemoryResult::heapKibPerConnection),
+                    results.size(),
+                    results.stream().mapToLong(MemoryResult::errors).sum()));
+        }
+    }
+
+    private static <T> double medianOf(List<T> items, ToDoubleFunction<T> value) {
+        double[] values = items.stream().mapToDouble(value).sorted().toArray();
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+
+    private static String shortNote(String note) {
+        int colon = note.indexOf(':');
+        return colon < 0 ? note : note.substring(0, colon);
+    }
+
     /** The summary table only, for the console. */
     String summary() {
         String md = markdown();
-        int from = md.indexOf("## Summary");
+        int from = Math.max(0, md.indexOf("## Summary"));
         int to = md.indexOf("\n## ", from + 1);
         return md.substring(from, to < 0 ? md.length() : to).trim();
     }
@@ -219,12 +401,13 @@ final class Report {
     String csv() {
         StringBuilder csv = new StringBuilder(
                 "round,target,workload,concurrency,calls,seconds,calls_per_s,p50_us,p99_us,p999_us,max_us,"
-                        + "client_cpu_us_per_call,server_cpu_us_per_call,errors\n");
+                        + "client_cpu_us_per_call,server_cpu_us_per_call,errors,cell,connections,offered_calls_per_s,"
+                        + "client_cores,server_cores,note\n");
         for (Comparison.Run run : runs) {
             for (CellResult c : run.cells()) {
                 csv.append(String.format(
                         Locale.ROOT,
-                        "%d,%s,%s,%d,%d,%.3f,%.0f,%.1f,%.1f,%.1f,%.1f,%.2f,%.2f,%d\n",
+                        "%d,%s,%s,%d,%d,%.3f,%.0f,%.1f,%.1f,%.1f,%.1f,%.2f,%.2f,%d,%s,%d,%.0f,%.3f,%.3f,\"%s\"\n",
                         run.round(),
                         run.target(),
                         c.workload(),
@@ -238,7 +421,37 @@ final class Report {
                         c.maxNanos() / 1e3,
                         c.clientCpuMicrosPerCall(),
                         c.serverCpuMicrosPerCall(),
-                        c.errors()));
+                        c.errors(),
+                        c.cell(),
+                        c.connections(),
+                        c.offeredRate(),
+                        c.clientCores(),
+                        c.serverCores(),
+                        c.note().replace("\"", "'")));
+            }
+        }
+        boolean memory = runs.stream().anyMatch(run -> !run.memory().isEmpty());
+        if (memory) {
+            csv.append("\nround,target,idle_requested,idle_established,rss_before_bytes,rss_after_bytes,"
+                    + "heap_before_bytes,heap_after_bytes,rss_kib_per_connection,heap_kib_per_connection,"
+                    + "failed_calls\n");
+            for (Comparison.Run run : runs) {
+                for (MemoryResult m : run.memory()) {
+                    csv.append(String.format(
+                            Locale.ROOT,
+                            "%d,%s,%d,%d,%d,%d,%d,%d,%.2f,%.2f,%d\n",
+                            run.round(),
+                            run.target(),
+                            m.requested(),
+                            m.established(),
+                            m.rssBefore(),
+                            m.rssAfter(),
+                            m.heapBefore(),
+                            m.heapAfter(),
+                            m.rssKibPerConnection(),
+                            m.heapKibPerConnection(),
+                            m.errors()));
+                }
             }
         }
         return csv.toString();

@@ -14,6 +14,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.collection.IntObjectHashMap;
 import io.outrigger.benchmarks.BenchmarkTarget;
 import io.outrigger.benchmarks.Client;
+import io.outrigger.benchmarks.RoundRobinClient;
 import io.outrigger.benchmarks.RunningServer;
 import io.outrigger.benchmarks.SampleData;
 import io.outrigger.benchmarks.Workload;
@@ -28,6 +29,8 @@ import io.outrigger.benchmarks.proto.User;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -36,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The server handles every call on its event loop and flushes once per read batch; the client
  * writes from its event loop when the previous call completed there and flushes once per read
- * batch too. One event-loop thread on each side, epoll on Linux.
+ * batch too. One event-loop thread on each side, epoll on Linux; several connections share the
+ * client's one loop.
  */
 public final class NettyTarget implements BenchmarkTarget {
 
@@ -93,26 +97,52 @@ public final class NettyTarget implements BenchmarkTarget {
     @Override
     public Client connect(String host, int port) throws InterruptedException {
         EventLoopGroup group = EventLoops.group(1, "netty-client");
-        ClientHandler handler = new ClientHandler();
         try {
-            Channel channel = new Bootstrap()
-                    .group(group)
-                    .channel(EventLoops.socketChannel())
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .handler(new ChannelInitializer<>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(Frames.decoder(), handler);
-                        }
-                    })
-                    .connect(host, port)
-                    .sync()
-                    .channel();
-            return new NettyClient(channel, group, handler);
+            return channel(group, host, port, true);
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** {@code connections} channels on one event loop, as a Netty application would open them. */
+    @Override
+    public Client connect(String host, int port, int connections) throws InterruptedException {
+        if (connections == 1) {
+            return connect(host, port);
+        }
+        EventLoopGroup group = EventLoops.group(1, "netty-client");
+        List<Client> channels = new ArrayList<>(connections);
+        try {
+            for (int i = 0; i < connections; i++) {
+                channels.add(channel(group, host, port, false));
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            channels.forEach(Client::close);
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        return new RoundRobinClient(
+                channels, () -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly());
+    }
+
+    private static NettyClient channel(EventLoopGroup group, String host, int port, boolean ownsGroup)
+            throws InterruptedException {
+        ClientHandler handler = new ClientHandler();
+        Channel channel = new Bootstrap()
+                .group(group)
+                .channel(EventLoops.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(Frames.decoder(), handler);
+                    }
+                })
+                .connect(host, port)
+                .sync()
+                .channel();
+        return new NettyClient(channel, ownsGroup ? group : null, handler);
     }
 
     /** Decodes a request, builds the response as the other servers do, and writes it. */
@@ -138,7 +168,7 @@ public final class NettyTarget implements BenchmarkTarget {
                     case LIST_USER ->
                         SampleData.protoPage(
                                 ListUserRequest.parseFrom(Frames.input(frame)).getPageNo());
-                    case ECHO_1K -> EchoMessage.parseFrom(Frames.input(frame));
+                    case ECHO_1K, ECHO_64K, ECHO_1M -> EchoMessage.parseFrom(Frames.input(frame));
                 };
             } finally {
                 frame.release();
@@ -164,13 +194,43 @@ public final class NettyTarget implements BenchmarkTarget {
         private int nextCallId;
         private boolean reading;
         private boolean needsFlush;
+        private boolean flushTaskQueued;
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             channel = ctx.channel();
         }
 
+        /**
+         * Sends a call that another thread handed to the event loop as a task. Instead of a flush per
+         * call, the first such call queues one flush task behind it: the calls handed over meanwhile
+         * (tasks run in order) leave in that one flush, as Netty applications and gRPC's write queue
+         * do.
+         */
+        void sendHandedOver(Workload workload, MessageLite request, CompletableFuture<Object> future) {
+            write(workload, request, future, true);
+            if (!reading && needsFlush && !flushTaskQueued) {
+                flushTaskQueued = true;
+                channel.eventLoop().execute(this::flushHandedOver);
+            }
+        }
+
+        private void flushHandedOver() {
+            flushTaskQueued = false;
+            if (needsFlush && !reading) {
+                needsFlush = false;
+                channel.flush();
+            }
+        }
+
         void send(Workload workload, MessageLite request, CompletableFuture<Object> future) {
+            // From channelRead (a completion starting the next call) channelReadComplete flushes the
+            // whole batch; from a plain task, the write flushes at once.
+            write(workload, request, future, reading);
+        }
+
+        private void write(
+                Workload workload, MessageLite request, CompletableFuture<Object> future, boolean deferFlush) {
             if (!channel.isActive()) {
                 future.completeExceptionally(new ClosedChannelException());
                 return;
@@ -178,8 +238,7 @@ public final class NettyTarget implements BenchmarkTarget {
             int callId = nextCallId++;
             pending.put(callId, new Pending(workload, future));
             ByteBuf frame = Frames.request(channel.alloc(), callId, workload.ordinal(), request);
-            if (reading) {
-                // Called back from channelRead: channelReadComplete flushes the whole batch.
+            if (deferFlush) {
                 channel.write(frame, channel.voidPromise());
                 needsFlush = true;
             } else {
@@ -203,7 +262,7 @@ public final class NettyTarget implements BenchmarkTarget {
                         BoolResponse.parseFrom(Frames.input(frame)).getValue();
                     case GET_USER -> User.parseFrom(Frames.input(frame));
                     case LIST_USER -> Page.parseFrom(Frames.input(frame));
-                    case ECHO_1K -> EchoMessage.parseFrom(Frames.input(frame));
+                    case ECHO_1K, ECHO_64K, ECHO_1M -> EchoMessage.parseFrom(Frames.input(frame));
                 };
             } finally {
                 frame.release();
@@ -244,6 +303,8 @@ public final class NettyTarget implements BenchmarkTarget {
             GetUserRequest.newBuilder().setId(SampleData.USER_ID).build(),
             ListUserRequest.newBuilder().setPageNo(SampleData.PAGE_NO).build(),
             EchoMessage.newBuilder().setPayload(SampleData.echoByteString()).build(),
+            SampleData.echoMessage(Workload.ECHO_64K),
+            SampleData.echoMessage(Workload.ECHO_1M),
         };
 
         private final Channel channel;
@@ -264,7 +325,7 @@ public final class NettyTarget implements BenchmarkTarget {
             if (loop.inEventLoop()) {
                 handler.send(workload, request, future);
             } else {
-                loop.execute(() -> handler.send(workload, request, future));
+                loop.execute(() -> handler.sendHandedOver(workload, request, future));
             }
             return future;
         }
@@ -272,7 +333,9 @@ public final class NettyTarget implements BenchmarkTarget {
         @Override
         public void close() {
             channel.close().awaitUninterruptibly();
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            if (group != null) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package io.outrigger.benchmarks.outrigger;
 
 import io.outrigger.benchmarks.BenchmarkTarget;
 import io.outrigger.benchmarks.Client;
+import io.outrigger.benchmarks.RoundRobinClient;
 import io.outrigger.benchmarks.RunningServer;
 import io.outrigger.benchmarks.SampleData;
 import io.outrigger.benchmarks.Workload;
@@ -9,11 +10,14 @@ import io.outrigger.benchmarks.proto.EchoMessage;
 import io.outrigger.benchmarks.proto.ExistUserRequest;
 import io.outrigger.benchmarks.proto.GetUserRequest;
 import io.outrigger.benchmarks.proto.ListUserRequest;
+import io.outrigger.core.client.EventLoops;
 import io.outrigger.core.client.RpcClient;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.registry.StaticRegistry;
 import io.outrigger.core.server.RpcServer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -30,6 +34,9 @@ import java.util.concurrent.CompletableFuture;
  * </ul>
  */
 public final class OutriggerTarget implements BenchmarkTarget {
+
+    /** The most connections to one provider a client opens ({@code connectionsPerEndpoint}'s range). */
+    private static final int MAX_CONNECTIONS_PER_CLIENT = 64;
 
     private final boolean blocking;
 
@@ -84,15 +91,48 @@ public final class OutriggerTarget implements BenchmarkTarget {
 
     @Override
     public Client connect(String host, int port) {
-        String service = blocking ? "bench.BlockingUserService" : "bench.UserService";
-        RpcClient client = RpcClient.builder()
+        return client(clientBuilder(host, port));
+    }
+
+    /**
+     * {@code connections} connections the way Outrigger's documentation offers them: up to 64 (the
+     * most {@code connectionsPerEndpoint} allows) from one client with {@code connectionsPerEndpoint};
+     * past that, as many clients as needed, each with up to 64 connections, all on one set of shared
+     * I/O threads ({@code eventLoops}, as many as a client has by default).
+     */
+    @Override
+    public Client connect(String host, int port, int connections) {
+        if (connections <= MAX_CONNECTIONS_PER_CLIENT) {
+            return client(clientBuilder(host, port).connectionsPerEndpoint(connections));
+        }
+        int clients = (connections + MAX_CONNECTIONS_PER_CLIENT - 1) / MAX_CONNECTIONS_PER_CLIENT;
+        EventLoops loops =
+                EventLoops.create(Math.min(4, Runtime.getRuntime().availableProcessors()), "outrigger-client");
+        List<Client> all = new ArrayList<>(clients);
+        for (int i = 0; i < clients; i++) {
+            int share = connections / clients + (i < connections % clients ? 1 : 0);
+            all.add(client(clientBuilder(host, port).eventLoops(loops).connectionsPerEndpoint(share)));
+        }
+        return new RoundRobinClient(all, loops::close);
+    }
+
+    private RpcClient.Builder clientBuilder(String host, int port) {
+        return RpcClient.builder()
                 .registry(StaticRegistry.of(
-                        ServiceInstance.builder(service, host, port).build()))
-                .build();
+                        ServiceInstance.builder(serviceName(), host, port).build()));
+    }
+
+    private Client client(RpcClient.Builder builder) {
+        RpcClient client = builder.build();
         // The wire does not care how the server wrote the methods: one async interface calls both.
-        BenchUserService users =
-                client.reference(BenchUserService.class).serviceName(service).build();
+        BenchUserService users = client.reference(BenchUserService.class)
+                .serviceName(serviceName())
+                .build();
         return new OutriggerClient(client, users);
+    }
+
+    private String serviceName() {
+        return blocking ? "bench.BlockingUserService" : "bench.UserService";
     }
 
     private static final class OutriggerClient implements Client {
@@ -104,6 +144,8 @@ public final class OutriggerTarget implements BenchmarkTarget {
                 ListUserRequest.newBuilder().setPageNo(SampleData.PAGE_NO).build();
         private static final EchoMessage ECHO =
                 EchoMessage.newBuilder().setPayload(SampleData.echoByteString()).build();
+        private static final EchoMessage ECHO_64K = SampleData.echoMessage(Workload.ECHO_64K);
+        private static final EchoMessage ECHO_1M = SampleData.echoMessage(Workload.ECHO_1M);
 
         private final RpcClient client;
         private final BenchUserService users;
@@ -121,6 +163,8 @@ public final class OutriggerTarget implements BenchmarkTarget {
                 case GET_USER -> users.getUser(GET_USER);
                 case LIST_USER -> users.listUser(LIST_USER);
                 case ECHO_1K -> users.echo(ECHO);
+                case ECHO_64K -> users.echo(ECHO_64K);
+                case ECHO_1M -> users.echo(ECHO_1M);
             };
         }
 

@@ -68,6 +68,16 @@ public final class SidecarH2Target implements BenchmarkTarget {
         return OutriggerTarget.async().startServer(port);
     }
 
+    /** Not measured: the connections would be between the HTTP client and the sidecar in the client JVM; the sidecar keeps one connection to the server. */
+    @Override
+    public Client connect(String host, int port, int connections) throws InterruptedException {
+        if (connections == 1) {
+            return connect(host, port);
+        }
+        throw new UnsupportedOperationException(
+                "the connections would be between the HTTP client and the sidecar in the client JVM; the sidecar keeps one connection to the server");
+    }
+
     @Override
     public Client connect(String host, int port) throws InterruptedException {
         StaticRegistry registry = StaticRegistry.of(

@@ -30,8 +30,10 @@ final class SidecarRequests {
         GetUserRequest.newBuilder().setId(SampleData.USER_ID).build().toByteArray(),
         ListUserRequest.newBuilder().setPageNo(SampleData.PAGE_NO).build().toByteArray(),
         EchoMessage.newBuilder().setPayload(SampleData.echoByteString()).build().toByteArray(),
+        SampleData.echoMessage(Workload.ECHO_64K).toByteArray(),
+        SampleData.echoMessage(Workload.ECHO_1M).toByteArray(),
     };
-    private static final String[] METHODS = {"existUser", "createUser", "getUser", "listUser", "echo"};
+    private static final String[] METHODS = {"existUser", "createUser", "getUser", "listUser", "echo", "echo", "echo"};
     private static final String[] PATHS = new String[METHODS.length];
 
     static {
@@ -61,7 +63,7 @@ final class SidecarRequests {
             case EXIST_USER, CREATE_USER -> BoolResponse.parseFrom(in);
             case GET_USER -> User.parseFrom(in);
             case LIST_USER -> Page.parseFrom(in);
-            case ECHO_1K -> EchoMessage.parseFrom(in);
+            case ECHO_1K, ECHO_64K, ECHO_1M -> EchoMessage.parseFrom(in);
         };
         return message instanceof BoolResponse b ? (Object) b.getValue() : message;
     }
