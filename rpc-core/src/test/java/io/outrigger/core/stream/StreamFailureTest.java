@@ -194,6 +194,12 @@ class StreamFailureTest {
             open.add(s);
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> open.stream().allMatch(s -> s.items.size() == 1));
+        assertThat(open.stream()
+                        .filter(s -> s.done.isDone())
+                        .map(s -> s.done.join())
+                        .limit(3))
+                .as("streams that ended before the test ended them")
+                .isEmpty();
 
         TestSubscriber<EchoReply> refused = new TestSubscriber<>(1);
         streams.hold(request("one more")).subscribe(refused);

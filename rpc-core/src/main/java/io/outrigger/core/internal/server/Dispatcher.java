@@ -87,8 +87,17 @@ public final class Dispatcher {
             return;
         }
         try {
-            executor.execute(() -> run(connection, call, request));
+            if (executor instanceof WorkerPool pool) {
+                if (!pool.tryAdmit()) {
+                    throw new RejectedExecutionException("full");
+                }
+                call.holdsWorkerPlace = true;
+                pool.executeAdmitted(() -> run(connection, call, request));
+            } else {
+                executor.execute(() -> run(connection, call, request));
+            }
         } catch (RejectedExecutionException e) {
+            call.holdsWorkerPlace = false;
             finish(
                     connection,
                     call,
@@ -128,6 +137,10 @@ public final class Dispatcher {
     }
 
     private void finish(ServerConnection connection, ServerCall call, RpcResponse response) {
+        if (call.holdsWorkerPlace) {
+            call.holdsWorkerPlace = false;
+            ((WorkerPool) executor).release(); // before the answer goes out: the client may reuse the place at once
+        }
         try {
             call.end();
             connection.respond(call, response);

@@ -17,6 +17,8 @@ class ServerCall extends Cancellation {
     ByteBuf frame;
     /** Whether the call got past the server interceptors to its service (written on one thread, read after). */
     volatile boolean reachedService;
+    /** Whether the call holds a place of the built-in worker pool, given back when it is answered. */
+    boolean holdsWorkerPlace;
 
     /** @param scheduler times the deadline once service code listens for cancellation; {@code null}: never */
     ServerCall(int id, ScheduledExecutorService scheduler) {

@@ -81,7 +81,50 @@ public final class WorkerPool extends AbstractExecutorService {
         }
     }
 
-    /** Calls running or waiting. */
+    /**
+     * Takes a place for a call, or returns {@code false} when all {@code threads + queue} are taken.
+     * The caller runs it with {@link #executeAdmitted} and gives the place back with {@link #release}
+     * as soon as its answer is out, before the worker returns, so that a worker descheduled between
+     * the answer and its return (common on a busy machine) does not hold a place the client already
+     * reused.
+     */
+    public boolean tryAdmit() {
+        if (accepted.incrementAndGet() > capacity) {
+            accepted.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** Gives back a place taken with {@link #tryAdmit}. */
+    public void release() {
+        accepted.decrementAndGet();
+    }
+
+    /**
+     * Runs a task admitted with {@link #tryAdmit}; it releases its place itself.
+     *
+     * @throws RejectedExecutionException if the pool is shut down (the place is released)
+     */
+    public void executeAdmitted(Runnable task) {
+        try {
+            pool.execute(() -> {
+                try {
+                    task.run();
+                } catch (Throwable t) { // the dispatcher answers every failure itself: this is a bug
+                    log.error(
+                            "a task on {} threw; the worker goes on",
+                            Thread.currentThread().getName(),
+                            t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            release();
+            throw e;
+        }
+    }
+
+    /** Places taken: calls running or waiting. */
     public int accepted() {
         return accepted.get();
     }

@@ -74,6 +74,31 @@ class WorkerPoolTest {
     }
 
     @Test
+    void admittedCallsHoldTheirPlaceUntilReleasedNotUntilTheirWorkerReturns() throws InterruptedException {
+        pool = new WorkerPool(1, 1, "w-");
+        assertThat(pool.tryAdmit()).isTrue();
+        assertThat(pool.tryAdmit()).isTrue();
+        assertThat(pool.tryAdmit()).as("threads + queue taken").isFalse();
+
+        CountDownLatch answered = new CountDownLatch(1);
+        CountDownLatch workerMayReturn = new CountDownLatch(1);
+        pool.executeAdmitted(() -> {
+            pool.release(); // the answer is out
+            answered.countDown();
+            waitFor(workerMayReturn); // the worker is still busy returning
+        });
+        assertThat(answered.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(pool.tryAdmit())
+                .as("the place is free while the worker still runs")
+                .isTrue();
+
+        workerMayReturn.countDown();
+        pool.release();
+        pool.release();
+        assertThat(pool.accepted()).isZero();
+    }
+
+    @Test
     void aCallThatThrowsGivesItsPlaceBack() throws InterruptedException {
         pool = new WorkerPool(1, 0, "w-");
         pool.execute(() -> {
