@@ -2,6 +2,7 @@ package io.outrigger.examples;
 
 import io.outrigger.core.RpcException;
 import io.outrigger.core.Status;
+import io.outrigger.core.stream.Streams;
 import io.outrigger.examples.proto.GetUserRequest;
 import io.outrigger.examples.proto.ListUsersReply;
 import io.outrigger.examples.proto.ListUsersRequest;
@@ -10,11 +11,21 @@ import io.outrigger.examples.thrift.gen.StockReply;
 import io.outrigger.examples.thrift.gen.StockRequest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 
 /** The quickstart's implementation of both demo services; {@code name} tells providers apart. */
 public final class DemoProvider implements UserService, InventoryService {
 
     private static final int USERS = 1000;
+    /** Runs the producers of streams: each blocks while its caller has no room. */
+    private static final ExecutorService STREAMS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "demo-stream");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final String name;
 
     public DemoProvider(String name) {
@@ -41,6 +52,16 @@ public final class DemoProvider implements UserService, InventoryService {
             reply.addUsers(user(id));
         }
         return CompletableFuture.completedFuture(reply.build());
+    }
+
+    @Override
+    public Flow.Publisher<User> streamUsers(ListUsersRequest request) {
+        int size = request.getPageSize() <= 0 ? 15 : Math.min(request.getPageSize(), 100);
+        return Streams.publisher(STREAMS, sink -> {
+            for (long id = (long) request.getPage() * size + 1; id <= USERS; id++) {
+                sink.send(user(id)); // waits while the caller has no room
+            }
+        });
     }
 
     @Override

@@ -33,8 +33,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Recorder;
@@ -107,6 +109,7 @@ public final class Quickstart {
                     .build()) {
                 UserService users = client.refer(UserService.class);
                 basicCalls(users, client.refer(InventoryService.class));
+                stream(users);
                 spread(users, 200);
                 canary(users, registry, 2_000);
                 sidecar(registryAddress, cacheDir);
@@ -178,6 +181,57 @@ public final class Quickstart {
             failures++;
         } catch (RpcException e) {
             say("error   getUser(-1)        -> %s", e.status());
+        }
+    }
+
+    /** A server stream: every user from page 60 on (100 of them), taken 10 at a time. */
+    private static void stream(UserService users) throws Exception {
+        CompletableFuture<List<User>> all = new CompletableFuture<>();
+        users.streamUsers(ListUsersRequest.newBuilder()
+                        .setPage(60)
+                        .setPageSize(15)
+                        .build())
+                .subscribe(new Flow.Subscriber<User>() {
+                    final List<User> got = new ArrayList<>();
+                    Flow.Subscription subscription;
+
+                    @Override
+                    public void onSubscribe(Flow.Subscription s) {
+                        subscription = s;
+                        s.request(10);
+                    }
+
+                    @Override
+                    public void onNext(User user) {
+                        got.add(user);
+                        if (got.size() % 10 == 0) {
+                            subscription.request(10); // the provider waits for this: back-pressure
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        all.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        all.complete(got);
+                    }
+                });
+        List<User> got = all.get(10, TimeUnit.SECONDS);
+        boolean inOrder = true;
+        for (int i = 0; i < got.size(); i++) {
+            inOrder &= got.get(i).getId() == 901 + i;
+        }
+        say(
+                "stream  streamUsers(page 60) -> %d users, %s to %s, %s",
+                got.size(),
+                got.isEmpty() ? "-" : got.get(0).getName(),
+                got.isEmpty() ? "-" : got.get(got.size() - 1).getName(),
+                inOrder ? "in order" : "OUT OF ORDER");
+        if (got.size() != 100 || !inOrder) {
+            failures++;
         }
     }
 

@@ -7,8 +7,9 @@ import io.outrigger.examples.proto.ListUsersReply;
 import io.outrigger.examples.proto.ListUsersRequest;
 import io.outrigger.examples.proto.User;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 
-/** A protobuf service: each method takes one message and returns one (or a stage of one). */
+/** A protobuf service: unary methods take one message and return one (or a stage of one); one method streams. */
 @ServiceName("demo.UserService")
 public interface UserService {
 
@@ -19,4 +20,10 @@ public interface UserService {
     /** One page of users, asynchronously. */
     @Idempotent
     CompletionStage<ListUsersReply> listUsers(ListUsersRequest request);
+
+    /**
+     * Every user from the request's page on, one message each, as fast as the caller takes them (a
+     * server stream: see docs/streaming.md).
+     */
+    Flow.Publisher<User> streamUsers(ListUsersRequest request);
 }

@@ -111,7 +111,9 @@ public final class ServiceReflection implements Interceptor {
             declared.addMethod(MethodDescriptorProto.newBuilder()
                     .setName(m.name())
                     .setInputType("." + request.getFullName())
-                    .setOutputType("." + response.getFullName()));
+                    .setOutputType("." + response.getFullName())
+                    .setClientStreaming(m.kind().clientStreams())
+                    .setServerStreaming(m.kind().serverStreams()));
         }
         if (declared.getMethodCount() == 0) {
             return null;

@@ -53,6 +53,25 @@ class ServiceReflectionTest {
     }
 
     @Test
+    void streamingMethodsAreDescribedAsStreams() {
+        com.google.protobuf.DescriptorProtos.FileDescriptorSet set = ServiceReflection.descriptorSet(
+                io.outrigger.core.service.ServiceDescriptor.of(io.outrigger.core.testing.StreamService.class));
+        com.google.protobuf.DescriptorProtos.ServiceDescriptorProto service = set.getFileList().stream()
+                .filter(f -> f.getServiceCount() > 0)
+                .findFirst()
+                .orElseThrow()
+                .getService(0);
+        java.util.Map<String, String> kinds = new java.util.TreeMap<>();
+        service.getMethodList()
+                .forEach(m -> kinds.put(m.getName(), m.getClientStreaming() + "/" + m.getServerStreaming()));
+
+        assertThat(kinds)
+                .containsEntry("count", "false/true")
+                .containsEntry("join", "true/false")
+                .containsEntry("shout", "true/true");
+    }
+
+    @Test
     void servicesWithoutProtobufMethodsAreNotPublished() throws Exception {
         assertThat(ServiceReflection.of(EchoService.class, ThriftEchoService.class)
                         .services())
