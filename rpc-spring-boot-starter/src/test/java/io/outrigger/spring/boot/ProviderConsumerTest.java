@@ -133,6 +133,40 @@ class ProviderConsumerTest {
         }
     }
 
+    @Test
+    void streamingMethodsWorkThroughRpcServiceAndRpcReferenceWithNoExtraConfiguration() throws Exception {
+        try (TestingServer zk = TestApps.zooKeeper();
+                ConfigurableApplicationContext provider = TestApps.run(TestApps.StreamProvider.class, props(zk, "p1"));
+                ConfigurableApplicationContext consumer = TestApps.run(TestApps.StreamConsumer.class, props(zk, "c"))) {
+            io.outrigger.core.testing.StreamService streams = consumer.getBean(TestApps.StreamCaller.class).streams;
+
+            io.outrigger.core.testing.TestSubscriber<io.outrigger.serialization.testing.proto.EchoReply> s =
+                    new io.outrigger.core.testing.TestSubscriber<>(Long.MAX_VALUE);
+            streams.count(io.outrigger.serialization.testing.proto.EchoRequest.newBuilder()
+                            .setText("n")
+                            .setSleepMillis(50)
+                            .build())
+                    .subscribe(s);
+            assertThat(s.done.get(20, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+            assertThat(s.items).hasSize(50);
+            assertThat(s.items.get(49).getText()).isEqualTo("n-49");
+
+            java.util.concurrent.Flow.Publisher<io.outrigger.serialization.testing.proto.EchoRequest> abc =
+                    io.outrigger.core.stream.Streams.publisher(java.util.concurrent.ForkJoinPool.commonPool(), sink -> {
+                        for (String t : List.of("a", "b", "c")) {
+                            sink.send(io.outrigger.serialization.testing.proto.EchoRequest.newBuilder()
+                                    .setText(t)
+                                    .build());
+                        }
+                    });
+            assertThat(streams.join(abc)
+                            .toCompletableFuture()
+                            .get(20, java.util.concurrent.TimeUnit.SECONDS)
+                            .getText())
+                    .isEqualTo("abc");
+        }
+    }
+
     private static List<String> with(List<String> props, String... more) {
         List<String> p = new ArrayList<>(props);
         p.addAll(List.of(more));

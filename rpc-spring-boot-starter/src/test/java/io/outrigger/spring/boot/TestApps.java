@@ -67,6 +67,80 @@ final class TestApps {
     @Import({Caller.class, LocalEcho.class})
     static class Consumer {}
 
+    /** Exports {@link Streaming}. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(Streaming.class)
+    static class StreamProvider {}
+
+    /** Refers to the streaming service. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(StreamCaller.class)
+    static class StreamConsumer {}
+
+    /** Streams counted replies, joins a client stream, echoes a bidirectional one. */
+    @RpcService
+    static class Streaming implements io.outrigger.core.testing.StreamService {
+        @Override
+        public java.util.concurrent.Flow.Publisher<EchoReply> count(EchoRequest request) {
+            return io.outrigger.core.stream.Streams.publisher(java.util.concurrent.ForkJoinPool.commonPool(), sink -> {
+                for (int i = 0; i < request.getSleepMillis(); i++) {
+                    sink.send(EchoReply.newBuilder()
+                            .setText(request.getText() + "-" + i)
+                            .build());
+                }
+            });
+        }
+
+        @Override
+        public CompletionStage<EchoReply> join(java.util.concurrent.Flow.Publisher<EchoRequest> requests) {
+            CompletableFuture<EchoReply> answer = new CompletableFuture<>();
+            requests.subscribe(new java.util.concurrent.Flow.Subscriber<>() {
+                final StringBuilder texts = new StringBuilder();
+
+                @Override
+                public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                    s.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(EchoRequest item) {
+                    texts.append(item.getText());
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    answer.completeExceptionally(t);
+                }
+
+                @Override
+                public void onComplete() {
+                    answer.complete(
+                            EchoReply.newBuilder().setText(texts.toString()).build());
+                }
+            });
+            return answer;
+        }
+
+        @Override
+        public java.util.concurrent.Flow.Publisher<EchoReply> hold(EchoRequest request) {
+            return new io.outrigger.core.testing.HeldPublisher(request.getText());
+        }
+
+        @Override
+        public java.util.concurrent.Flow.Publisher<EchoReply> shout(
+                java.util.concurrent.Flow.Publisher<EchoRequest> requests) {
+            return new io.outrigger.core.testing.HeldPublisher("shout");
+        }
+    }
+
+    /** A consumer bean of the streaming service. */
+    static class StreamCaller {
+        @RpcReference
+        io.outrigger.core.testing.StreamService streams;
+    }
+
     /** The echo service: answers with its name, so tests see which provider answered. */
     @RpcService(version = "1.2", tags = "blue")
     static class Echo implements EchoService {
