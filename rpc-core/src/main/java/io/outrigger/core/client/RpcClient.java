@@ -280,8 +280,8 @@ public final class RpcClient implements AutoCloseable {
         /**
          * Connections to each provider address, each multiplexing many calls. Default 1. A provider's
          * connections run on consecutive I/O threads (each provider starting at the next one); a call
-         * made on an I/O thread that has a connection to the provider uses that one, other calls take
-         * turns.
+         * made on an I/O thread that has connections to the provider uses those (taking turns when
+         * there are more connections than I/O threads), other calls take turns over all of them.
          */
         public Builder connectionsPerEndpoint(int connections) {
             this.connectionsPerEndpoint = Checks.range("connectionsPerEndpoint", connections, 1, 64);

@@ -154,18 +154,25 @@ public final class PeerConnections {
      * Sends {@code request} on one of the connections, connecting first if needed. Never completes
      * exceptionally.
      *
-     * <p>Called on the event loop of one of the connections, it sends there: the frame is written and
-     * the response completes on the calling thread, without a hand-off to another loop. Otherwise the
-     * connections take turns.
+     * <p>Called on the event loop of one of the connections, it sends there (taking turns among that
+     * loop's connections, when it has several): the frame is written and the response completes on
+     * the calling thread, without a hand-off to another loop. Otherwise the connections take turns.
      */
     public CompletableFuture<RpcResponse> send(RpcRequest request, AtomicInteger inFlight) {
         int n = slots.length();
         int start = 0;
         if (n > 1) {
-            // Connection i lives on loop firstLoop + i: the calling loop's own, if any, comes first.
+            // Connection i lives on loop firstLoop + i: the calling loop's own, if any, come first,
+            // taking turns when it has several (connections mine, mine + loops, mine + 2 loops, ...).
+            int loops = transport.loopCount();
             int loop = transport.currentLoopIndex();
-            int mine = loop < 0 ? -1 : Math.floorMod(loop - firstLoop, transport.loopCount());
-            start = mine >= 0 && mine < n ? mine : Math.floorMod(next.getAndIncrement(), n);
+            int mine = loop < 0 ? -1 : Math.floorMod(loop - firstLoop, loops);
+            if (mine >= 0 && mine < n) {
+                int own = (n - 1 - mine) / loops + 1;
+                start = own == 1 ? mine : mine + loops * Math.floorMod(next.getAndIncrement(), own);
+            } else {
+                start = Math.floorMod(next.getAndIncrement(), n);
+            }
         }
         for (int i = 0; i < n; i++) {
             ClientConnection c = slots.get((start + i) % n);
