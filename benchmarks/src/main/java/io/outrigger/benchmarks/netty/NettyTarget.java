@@ -37,14 +37,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * The ceiling: hand-written length-prefixed protobuf frames ({@link Frames}) over one Netty channel.
  *
- * <p>The server handles every call on its event loop and flushes once per read batch; the client
- * writes from its event loop when the previous call completed there and flushes once per read
- * batch too. One event-loop thread on each side, epoll on Linux; several connections share the
- * client's one loop.
+ * <p>The server handles every call on its event loop; the client writes from its event loop when the
+ * previous call completed there. Both flush every {@value #EARLY_FLUSH} frames written during a read
+ * batch and at its end: flushing only at the end made the two sides take turns on whole batches
+ * (each half idle), which no ceiling should. One event-loop thread on each side, epoll on Linux;
+ * several connections share the client's one loop.
  */
 public final class NettyTarget implements BenchmarkTarget {
 
     private static final Workload[] WORKLOADS = Workload.values();
+    /** Frames written during a read batch before a flush, so the peer starts on them at once. */
+    static final int EARLY_FLUSH = 8;
+
     private static final BoolResponse TRUE =
             BoolResponse.newBuilder().setValue(true).build();
     private static final BoolResponse FALSE =
@@ -147,6 +151,8 @@ public final class NettyTarget implements BenchmarkTarget {
 
     /** Decodes a request, builds the response as the other servers do, and writes it. */
     private static final class ServerHandler extends ChannelInboundHandlerAdapter {
+        private int unflushed;
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws IOException {
             ByteBuf frame = (ByteBuf) msg;
@@ -174,10 +180,15 @@ public final class NettyTarget implements BenchmarkTarget {
                 frame.release();
             }
             ctx.write(Frames.response(ctx.alloc(), callId, response), ctx.voidPromise());
+            if (++unflushed == EARLY_FLUSH) {
+                unflushed = 0;
+                ctx.flush();
+            }
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
+            unflushed = 0;
             ctx.flush();
         }
 
@@ -195,6 +206,8 @@ public final class NettyTarget implements BenchmarkTarget {
         private boolean reading;
         private boolean needsFlush;
         private boolean flushTaskQueued;
+        /** Frames written since the last flush while deferring (event loop only). */
+        private int deferred;
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
@@ -217,6 +230,7 @@ public final class NettyTarget implements BenchmarkTarget {
 
         private void flushHandedOver() {
             flushTaskQueued = false;
+            deferred = 0;
             if (needsFlush && !reading) {
                 needsFlush = false;
                 channel.flush();
@@ -238,7 +252,11 @@ public final class NettyTarget implements BenchmarkTarget {
             int callId = nextCallId++;
             pending.put(callId, new Pending(workload, future));
             ByteBuf frame = Frames.request(channel.alloc(), callId, workload.ordinal(), request);
-            if (deferFlush) {
+            if (deferFlush && ++deferred == EARLY_FLUSH) {
+                deferred = 0;
+                needsFlush = false;
+                channel.writeAndFlush(frame, channel.voidPromise());
+            } else if (deferFlush) {
                 channel.write(frame, channel.voidPromise());
                 needsFlush = true;
             } else {
@@ -273,6 +291,7 @@ public final class NettyTarget implements BenchmarkTarget {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             reading = false;
+            deferred = 0;
             if (needsFlush) {
                 needsFlush = false;
                 ctx.flush();
