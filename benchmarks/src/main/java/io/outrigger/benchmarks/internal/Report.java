@@ -163,13 +163,14 @@ final class Report {
                     .append(Targets.named(target).description())
                     .append('\n');
         }
-        md.append("\nMedians over rounds. calls/s: completed calls per second with a fixed number of calls in "
-                + "flight (closed loop). Latency: from starting a call to its completion on the client. CPU: "
-                + "user + system time of the client and server processes during the measured period, divided "
-                + "by the calls completed. × columns: calls/s relative to `" + BASELINE + "` and to `" + CEILING
-                + "`.\n\n");
-
         List<CellSpec> closed = settings.closedCells();
+        if (!closed.isEmpty() || !settings.openCells().isEmpty()) {
+            md.append("\nMedians over rounds. calls/s: completed calls per second with a fixed number of calls in "
+                    + "flight (closed loop). Latency: from starting a call to its completion on the client. CPU: "
+                    + "user + system time of the client and server processes during the measured period, divided "
+                    + "by the calls completed. × columns: calls/s relative to `" + BASELINE + "` and to `" + CEILING
+                    + "`.\n\n");
+        }
         if (!closed.isEmpty()) {
             summary(md, closed);
         }
