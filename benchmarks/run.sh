@@ -19,6 +19,13 @@
 #   --idle-connections 1000    the server's memory per idle connection (a fresh server per target)
 #   --scaling                  all of them: getUser at 1,32,128,1024 in flight, 1,4,64 connections,
 #                              1k/64k/1m payloads, open loop at 50 and 80%, 1000 idle connections
+#
+# Streaming (cells added to the ones above; --workloads none runs them alone; see README.md, "Streaming"):
+#   --streams stream-small,stream-user,pingpong,upload1m
+#                              server streaming of a small message and of the User, a ping-pong
+#                              on one bidirectional stream, an upload of 1 MiB chunks; targets
+#                              outrigger, grpc and grpc-direct (the others show them as skipped)
+#   --stream-counts 1,8        server streams open at once (default 1,8); pingpong and upload1m use 1
 # JAVA_HOME selects the JDK (default: java on the PATH).
 set -euo pipefail
 script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"

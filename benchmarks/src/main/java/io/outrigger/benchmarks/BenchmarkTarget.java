@@ -55,6 +55,17 @@ public interface BenchmarkTarget {
     }
 
     /**
+     * Connects a streaming client to the server at {@code host:port}, on one connection, for the
+     * {@link StreamWorkload}s. The default throws: a target streams only if it overrides this.
+     *
+     * @throws UnsupportedOperationException if the target does not stream; the report shows its
+     *     streaming cells as skipped with the exception's message
+     */
+    default StreamClient connectStreams(String host, int port) throws Exception {
+        throw new UnsupportedOperationException(name() + " has no streaming client");
+    }
+
+    /**
      * Whether this target may only run inside a loopback-only network namespace because it does
      * not keep to 127.0.0.1 by itself (Dubbo 3.3). Default {@code false}.
      */

@@ -11,6 +11,7 @@ import io.outrigger.benchmarks.Client;
 import io.outrigger.benchmarks.RoundRobinClient;
 import io.outrigger.benchmarks.RunningServer;
 import io.outrigger.benchmarks.SampleData;
+import io.outrigger.benchmarks.StreamClient;
 import io.outrigger.benchmarks.Workload;
 import io.outrigger.benchmarks.internal.EventLoops;
 import io.outrigger.benchmarks.proto.BoolResponse;
@@ -60,15 +61,16 @@ public final class GrpcTarget implements BenchmarkTarget {
     @Override
     public String description() {
         return direct
-                ? "gRPC-java unary, directExecutor() on server and client, 1 " + EventLoops.transport()
+                ? "gRPC-java, directExecutor() on server and client, 1 " + EventLoops.transport()
                         + " event loop per side"
-                : "gRPC-java unary, default executors (handlers and callbacks on thread pools)";
+                : "gRPC-java, default executors (handlers and callbacks on thread pools)";
     }
 
     @Override
     public RunningServer startServer(int port) throws IOException {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-                .addService(new UserServiceImpl());
+                .addService(new UserServiceImpl())
+                .addService(new StreamBenchServiceImpl());
         EventLoopGroup boss = null;
         EventLoopGroup worker = null;
         if (direct) {
@@ -126,6 +128,20 @@ public final class GrpcTarget implements BenchmarkTarget {
             channels.add(new GrpcClient(channel(host, port, group), null));
         }
         return new RoundRobinClient(channels, () -> {
+            if (group != null) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+        });
+    }
+
+    /**
+     * gRPC's streaming calls on a channel of their own, configured as this target's unary channel
+     * (with {@link #direct()}: one event loop and {@code directExecutor()}).
+     */
+    @Override
+    public StreamClient connectStreams(String host, int port) {
+        EventLoopGroup group = direct ? EventLoops.group(1, "grpc-client") : null;
+        return new GrpcStreamClient(channel(host, port, group), () -> {
             if (group != null) {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             }

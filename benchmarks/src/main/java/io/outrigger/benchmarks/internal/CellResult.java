@@ -39,7 +39,7 @@ record CellResult(
     static CellResult unmeasured(CellSpec spec, String note) {
         return new CellResult(
                 spec.text(),
-                spec.workload() == null ? "" : spec.workload().label(),
+                spec.workloadLabel(),
                 spec.concurrency(),
                 spec.connections(),
                 0,

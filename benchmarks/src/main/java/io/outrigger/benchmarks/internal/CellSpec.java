@@ -1,11 +1,12 @@
 package io.outrigger.benchmarks.internal;
 
+import io.outrigger.benchmarks.StreamWorkload;
 import io.outrigger.benchmarks.Workload;
 import java.util.Locale;
 
 /**
  * What one cell measures, as the orchestrator hands it to a client JVM ({@code --cells}) and as
- * the report groups results. Three kinds:
+ * the report groups results. Four kinds:
  *
  * <ul>
  *   <li>{@code closed:getUser:128:4}: a closed loop, 128 calls in flight spread over 4 connections;
@@ -13,40 +14,63 @@ import java.util.Locale;
  *       connection, measured earlier in the same client JVM) or {@code open:getUser:20000/s}: an
  *       open loop at a fixed arrival rate;
  *   <li>{@code idle:1000}: 1,000 connections that carry no calls, for the server's memory per
- *       connection.
+ *       connection;
+ *   <li>{@code stream:stream-small:8}: a {@link StreamWorkload} on that many streams at once, each
+ *       opened again when it ends.
  * </ul>
  *
- * @param concurrency calls in flight (closed), the cap on calls in flight (open), 0 (idle)
+ * @param workload the unary workload, or {@code null} (idle, stream)
+ * @param concurrency calls in flight (closed), the cap on calls in flight (open), 0 (idle), streams
+ *     open at once (stream)
  * @param connections connections the calls spread over, or the idle connections to open
  * @param ratePercent the open loop's rate as a percentage of the measured maximum, or NaN
  * @param rate the open loop's absolute rate in calls/s, or NaN
+ * @param stream the streaming workload, or {@code null} (every kind but stream)
  */
-record CellSpec(Kind kind, Workload workload, int concurrency, int connections, double ratePercent, double rate) {
+record CellSpec(
+        Kind kind,
+        Workload workload,
+        int concurrency,
+        int connections,
+        double ratePercent,
+        double rate,
+        StreamWorkload stream) {
 
-    /** The three kinds of cell. */
+    /** The four kinds of cell. */
     enum Kind {
         CLOSED,
         OPEN,
-        IDLE
+        IDLE,
+        STREAM
     }
 
     /** Calls in flight an open loop allows at most before it waits (latency still counts from the schedule). */
     static final int OPEN_LOOP_MAX_IN_FLIGHT = 1024;
 
     static CellSpec closed(Workload workload, int concurrency, int connections) {
-        return new CellSpec(Kind.CLOSED, workload, concurrency, connections, Double.NaN, Double.NaN);
+        return new CellSpec(Kind.CLOSED, workload, concurrency, connections, Double.NaN, Double.NaN, null);
     }
 
     static CellSpec openPercent(Workload workload, double percent) {
-        return new CellSpec(Kind.OPEN, workload, OPEN_LOOP_MAX_IN_FLIGHT, 1, percent, Double.NaN);
+        return new CellSpec(Kind.OPEN, workload, OPEN_LOOP_MAX_IN_FLIGHT, 1, percent, Double.NaN, null);
     }
 
     static CellSpec openRate(Workload workload, double callsPerSecond) {
-        return new CellSpec(Kind.OPEN, workload, OPEN_LOOP_MAX_IN_FLIGHT, 1, Double.NaN, callsPerSecond);
+        return new CellSpec(Kind.OPEN, workload, OPEN_LOOP_MAX_IN_FLIGHT, 1, Double.NaN, callsPerSecond, null);
     }
 
     static CellSpec idle(int connections) {
-        return new CellSpec(Kind.IDLE, null, 0, connections, Double.NaN, Double.NaN);
+        return new CellSpec(Kind.IDLE, null, 0, connections, Double.NaN, Double.NaN, null);
+    }
+
+    /** {@code streams} streams of {@code stream} open at once, each opened again when it ends. */
+    static CellSpec stream(StreamWorkload stream, int streams) {
+        return new CellSpec(Kind.STREAM, null, streams, 1, Double.NaN, Double.NaN, stream);
+    }
+
+    /** The label of the workload measured, unary or streaming ({@code ""} for an idle cell). */
+    String workloadLabel() {
+        return workload != null ? workload.label() : stream != null ? stream.label() : "";
     }
 
     /** The form used on the command line and as the report's key, e.g. {@code closed:getUser:128:4}. */
@@ -57,6 +81,7 @@ record CellSpec(Kind kind, Workload workload, int concurrency, int connections, 
                 "open:" + workload.label() + ":"
                         + (Double.isNaN(ratePercent) ? number(rate) + "/s" : number(ratePercent) + "%");
             case IDLE -> "idle:" + connections;
+            case STREAM -> "stream:" + stream.label() + ":" + concurrency;
         };
     }
 
@@ -69,6 +94,7 @@ record CellSpec(Kind kind, Workload workload, int concurrency, int connections, 
                 workload.label() + " open loop at "
                         + (Double.isNaN(ratePercent) ? number(rate) + " calls/s" : number(ratePercent) + "% of max");
             case IDLE -> connections + " idle connections";
+            case STREAM -> stream.label() + " ×" + concurrency + (concurrency == 1 ? " stream" : " streams");
         };
     }
 
@@ -90,6 +116,8 @@ record CellSpec(Kind kind, Workload workload, int concurrency, int connections, 
                     return openRate(Workload.parse(parts[1]), Double.parseDouble(parts[2].replace("/s", "")));
                 case "idle":
                     return idle(Integer.parseInt(parts[1]));
+                case "stream":
+                    return stream(StreamWorkload.parse(parts[1]), parts.length > 2 ? Integer.parseInt(parts[2]) : 1);
                 default:
                     // workload:concurrency, the form before there were kinds.
                     return closed(Workload.parse(parts[0]), Integer.parseInt(parts[1]), 1);
@@ -97,7 +125,7 @@ record CellSpec(Kind kind, Workload workload, int concurrency, int connections, 
         } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
             throw new IllegalArgumentException(
                     "cell: " + text + " (expected: closed:WORKLOAD:IN_FLIGHT:CONNECTIONS, open:WORKLOAD:50% or"
-                            + " open:WORKLOAD:20000/s, idle:CONNECTIONS)",
+                            + " open:WORKLOAD:20000/s, idle:CONNECTIONS, stream:STREAM_WORKLOAD:STREAMS)",
                     e);
         }
     }

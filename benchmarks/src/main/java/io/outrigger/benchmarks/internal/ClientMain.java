@@ -3,6 +3,8 @@ package io.outrigger.benchmarks.internal;
 import io.outrigger.benchmarks.BenchmarkTarget;
 import io.outrigger.benchmarks.Client;
 import io.outrigger.benchmarks.SampleData;
+import io.outrigger.benchmarks.StreamClient;
+import io.outrigger.benchmarks.StreamWorkload;
 import io.outrigger.benchmarks.Targets;
 import io.outrigger.benchmarks.Workload;
 import java.util.ArrayList;
@@ -26,7 +28,9 @@ import org.HdrHistogram.Histogram;
  * connection stays open for the other cells. An open-loop cell given as a percentage takes the
  * highest calls/s of a one-connection closed-loop cell of the same workload measured before it in
  * this JVM (the orchestrator puts open-loop cells after closed ones). An idle-connections cell
- * closes the main connection first (it comes last), so the server holds only the idle ones.
+ * closes the main connection first (it comes last), so the server holds only the idle ones. A
+ * streaming cell runs on a streaming client of its own ({@link BenchmarkTarget#connectStreams});
+ * with only streaming cells, no unary connection is opened.
  */
 public final class ClientMain {
 
@@ -57,14 +61,20 @@ public final class ClientMain {
         double jvmWarmup = a.seconds("jvm-warmup", 5);
         List<CellSpec> cells = new ArrayList<>();
         Set<Workload> workloads = new LinkedHashSet<>();
+        Set<StreamWorkload> streamWorkloads = new LinkedHashSet<>();
+        boolean idle = false;
         for (String cell : Args.list(a.required("cells"))) {
             CellSpec spec = CellSpec.parse(cell);
             cells.add(spec);
             if (spec.workload() != null) {
                 workloads.add(spec.workload());
             }
+            if (spec.stream() != null) {
+                streamWorkloads.add(spec.stream());
+            }
+            idle |= spec.kind() == CellSpec.Kind.IDLE;
         }
-        if (workloads.isEmpty()) {
+        if (workloads.isEmpty() && idle) {
             workloads.add(Workload.EXIST_USER); // the idle cell's one call per connection
         }
 
@@ -73,21 +83,43 @@ public final class ClientMain {
             t.setDaemon(true);
             return t;
         });
-        Client client = target.connect(host, port);
-        boolean clientOpen = true;
+        // Only streaming cells: no unary connection, so the server holds nothing but the streams'.
+        Client client = workloads.isEmpty() ? null : target.connect(host, port);
+        boolean clientOpen = client != null;
+        StreamClient streams = null;
+        String streamsRefused = "";
         try {
             for (Workload workload : workloads) {
                 SampleData.verify(workload, client.call(workload).get(30, TimeUnit.SECONDS));
             }
+            if (!streamWorkloads.isEmpty()) {
+                try {
+                    streams = target.connectStreams(host, port);
+                    for (StreamWorkload workload : streamWorkloads) {
+                        StreamLoop.verify(streams, workload);
+                    }
+                } catch (UnsupportedOperationException e) {
+                    streamsRefused = "skipped: " + e.getMessage();
+                }
+            }
             log("connected to " + target.name() + ", every workload answers correctly");
 
             // Warm the JVM up on every workload so that the first cell is not the one paying for JIT.
-            long perWorkload = (long) (jvmWarmup * 1000 / workloads.size());
+            int warmed = workloads.size() + (streams == null ? 0 : streamWorkloads.size());
+            long perWorkload = warmed == 0 ? 0 : (long) (jvmWarmup * 1000 / warmed);
             for (Workload workload : workloads) {
                 ClosedLoop loop = new ClosedLoop(client, workload, 32, retryTimer);
                 loop.start();
                 Thread.sleep(perWorkload);
                 stop(loop);
+            }
+            if (streams != null) {
+                for (StreamWorkload workload : streamWorkloads) {
+                    StreamLoop loop = new StreamLoop(streams, workload, 1, retryTimer);
+                    loop.start();
+                    Thread.sleep(perWorkload);
+                    stop(loop);
+                }
             }
 
             Map<Workload, Double> maxCallsPerSecond = new EnumMap<>(Workload.class);
@@ -115,6 +147,13 @@ public final class ClientMain {
                                                 .line()
                                         : measurement.open(client, cell, rate).line());
                     }
+                    case STREAM ->
+                        print(
+                                streams == null
+                                        ? CellResult.unmeasured(cell, streamsRefused)
+                                                .line()
+                                        : measurement.stream(streams, cell, retryTimer)
+                                                .line());
                     case IDLE -> {
                         if (clientOpen) {
                             client.close();
@@ -134,6 +173,9 @@ public final class ClientMain {
         } finally {
             if (clientOpen) {
                 client.close();
+            }
+            if (streams != null) {
+                streams.close();
             }
         }
         Lifeline.exitSoon(0);
@@ -203,6 +245,28 @@ public final class ClientMain {
             return period.result(cell, 0, h, errors, refusal(h, errors, loop.lastError()));
         }
 
+        CellResult stream(StreamClient client, CellSpec cell, ScheduledExecutorService retryTimer)
+                throws InterruptedException {
+            StreamLoop loop = new StreamLoop(client, cell.stream(), cell.concurrency(), retryTimer);
+            loop.start();
+            Thread.sleep((long) (warmup * 1000));
+            loop.interval();
+            long errors0 = loop.errors();
+            long counted0 = loop.counted();
+            Period period = Period.begin(this);
+            Thread.sleep((long) (measure * 1000));
+            long counted = loop.counted() - counted0;
+            Histogram h = loop.interval();
+            period.end();
+            long errors = loop.errors() - errors0;
+            stop(loop);
+            if (errors > 0) {
+                log("errors in " + cell.text() + ", last: " + loop.lastError());
+            }
+            String note = counted == 0 && errors > 0 ? "refused: every stream failed, last: " + loop.lastError() : "";
+            return period.result(cell, 0, counted, h, errors, note);
+        }
+
         CellResult open(Client client, CellSpec cell, double rate) throws InterruptedException {
             OpenLoop loop = new OpenLoop(client, cell.workload(), rate, cell.concurrency(), System::nanoTime);
             loop.start();
@@ -256,13 +320,18 @@ public final class ClientMain {
         }
 
         CellResult result(CellSpec cell, double offered, Histogram h, long errors, String note) {
+            return result(cell, offered, h.getTotalCount(), h, errors, note);
+        }
+
+        /** A result counting {@code count} calls, messages or chunks, with the latencies in {@code h}. */
+        CellResult result(CellSpec cell, double offered, long count, Histogram h, long errors, String note) {
             return new CellResult(
                     cell.text(),
-                    cell.workload().label(),
+                    cell.workloadLabel(),
                     cell.concurrency(),
                     cell.connections(),
                     offered,
-                    h.getTotalCount(),
+                    count,
                     (t1 - t0) / 1e9,
                     h.getValueAtPercentile(50),
                     h.getValueAtPercentile(99),
@@ -278,6 +347,12 @@ public final class ClientMain {
     private static void stop(ClosedLoop loop) throws InterruptedException {
         if (!loop.stop(15_000)) {
             log("WARN calls still in flight 15 s after the loop stopped");
+        }
+    }
+
+    private static void stop(StreamLoop loop) throws InterruptedException {
+        if (!loop.stop(15_000)) {
+            log("WARN streams still open 15 s after they were cancelled or ended");
         }
     }
 

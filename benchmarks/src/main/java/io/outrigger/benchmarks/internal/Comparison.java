@@ -1,6 +1,7 @@
 package io.outrigger.benchmarks.internal;
 
 import io.outrigger.benchmarks.BenchmarkTarget;
+import io.outrigger.benchmarks.StreamWorkload;
 import io.outrigger.benchmarks.Targets;
 import io.outrigger.benchmarks.Workload;
 import java.io.IOException;
@@ -53,7 +54,9 @@ public final class Comparison {
             "payload-concurrency",
             "open-loop",
             "rate",
-            "idle-connections");
+            "idle-connections",
+            "streams",
+            "stream-counts");
     private static final Set<String> FLAGS = Set.of("quick", "scaling");
     private static final int NAMESPACE_PORT = 20880;
 
@@ -96,6 +99,8 @@ public final class Comparison {
             List<Double> openLoopPercents,
             List<Double> openLoopRates,
             int idleConnections,
+            List<StreamWorkload> streams,
+            List<Integer> streamCounts,
             int rounds,
             double jvmWarmup,
             double warmup,
@@ -150,9 +155,27 @@ public final class Comparison {
             return cells;
         }
 
+        /**
+         * The streaming cells: each server-streaming workload at every stream count, the ping-pong and
+         * the upload on one stream each.
+         */
+        List<CellSpec> streamCells() {
+            List<CellSpec> cells = new ArrayList<>();
+            for (StreamWorkload stream : streams) {
+                if (stream.isServerStreaming()) {
+                    for (int n : streamCounts) {
+                        cells.add(CellSpec.stream(stream, n));
+                    }
+                } else {
+                    cells.add(CellSpec.stream(stream, 1));
+                }
+            }
+            return cells;
+        }
+
         /** Cells measured by one client JVM against one server (the idle cell gets a server of its own). */
         int loadCells() {
-            return closedCells().size() + openCells().size();
+            return closedCells().size() + streamCells().size() + openCells().size();
         }
 
         /** How long one client JVM may take before it is killed. */
@@ -199,6 +222,12 @@ public final class Comparison {
                         .toList(),
                 Args.list(a.get("rate", "")).stream().map(Double::parseDouble).toList(),
                 a.intValue("idle-connections", scaling ? 1000 : 0, 0),
+                Args.list(a.get("streams", "")).stream()
+                        .map(StreamWorkload::parse)
+                        .toList(),
+                Args.list(a.get("stream-counts", "1,8")).stream()
+                        .map(Integer::parseInt)
+                        .toList(),
                 a.intValue("rounds", quick ? 1 : 3, 1),
                 a.seconds("jvm-warmup", quick ? 5 : 12),
                 a.seconds("warmup", 1),
@@ -226,6 +255,11 @@ public final class Comparison {
                 throw new IllegalArgumentException("--connections: " + n + " (expected: 1..1024)");
             }
         }
+        for (int n : settings.streamCounts()) {
+            if (n < 1 || n > 1024) {
+                throw new IllegalArgumentException("--stream-counts: " + n + " (expected: 1..1024)");
+            }
+        }
         for (double p : settings.openLoopPercents()) {
             if (!(p > 0 && p <= 1000)) {
                 throw new IllegalArgumentException("--open-loop: " + p + " (expected: a percentage > 0)");
@@ -237,7 +271,7 @@ public final class Comparison {
             }
         }
         if (settings.loadCells() == 0 && settings.idleConnections() == 0) {
-            throw new IllegalArgumentException("nothing to measure: no workload, payload or idle connections");
+            throw new IllegalArgumentException("nothing to measure: no workload, payload, stream or idle connections");
         }
         boolean netns = switch (settings.netnsMode()) {
             case "on" -> true;
@@ -445,14 +479,18 @@ public final class Comparison {
             if (line.startsWith(CellResult.PREFIX)) {
                 CellResult cell = CellResult.parse(line);
                 cells.add(cell);
+                CellSpec spec = CellSpec.parse(cell.cell());
+                boolean stream = spec.kind() == CellSpec.Kind.STREAM;
                 log(String.format(
-                        "%s: %s: %,.0f calls/s, p50 %.0f us, p99 %.0f us, %.1f us CPU/call%s%s",
+                        "%s: %s: %,.0f %s/s, p50 %.0f us, p99 %.0f us, %.1f us CPU/%s%s%s",
                         tag,
-                        CellSpec.parse(cell.cell()).title(),
+                        spec.title(),
                         cell.callsPerSecond(),
+                        stream ? Report.units(spec.stream()) : "calls",
                         cell.p50Nanos() / 1e3,
                         cell.p99Nanos() / 1e3,
                         cell.cpuMicrosPerCall(),
+                        stream ? Report.unit(spec.stream()) : "call",
                         cell.errors() > 0 ? ", " + cell.errors() + " errors" : "",
                         cell.note().isEmpty() ? "" : ", " + cell.note()));
             } else if (line.startsWith("INFO ") || line.startsWith("WARN")) {
@@ -469,6 +507,9 @@ public final class Comparison {
     private String cells(int round) {
         List<String> cells = new ArrayList<>();
         for (CellSpec cell : settings.closedCells()) {
+            cells.add(cell.text());
+        }
+        for (CellSpec cell : settings.streamCells()) {
             cells.add(cell.text());
         }
         Collections.rotate(cells, -((round - 1) * cells.size() / settings.rounds()));

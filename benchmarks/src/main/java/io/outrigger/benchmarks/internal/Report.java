@@ -1,5 +1,6 @@
 package io.outrigger.benchmarks.internal;
 
+import io.outrigger.benchmarks.StreamWorkload;
 import io.outrigger.benchmarks.Targets;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +16,8 @@ final class Report {
 
     private static final String BASELINE = "dubbo";
     private static final String CEILING = "netty";
+    /** The streaming cells' reference: the streaming goal is stated against gRPC-java tuned. */
+    private static final String STREAM_BASELINE = "grpc-direct";
 
     private final Comparison.Settings settings;
     private final boolean netns;
@@ -160,18 +163,26 @@ final class Report {
                     .append(Targets.named(target).description())
                     .append('\n');
         }
-        md.append("\nMedians over rounds. calls/s: completed calls per second with a fixed number of calls in "
-                + "flight (closed loop). Latency: from starting a call to its completion on the client. CPU: "
-                + "user + system time of the client and server processes during the measured period, divided "
-                + "by the calls completed. × columns: calls/s relative to `" + BASELINE + "` and to `" + CEILING
-                + "`.\n\n");
-
         List<CellSpec> closed = settings.closedCells();
+        if (!closed.isEmpty() || !settings.openCells().isEmpty()) {
+            md.append("\nMedians over rounds. calls/s: completed calls per second with a fixed number of calls in "
+                    + "flight (closed loop). Latency: from starting a call to its completion on the client. CPU: "
+                    + "user + system time of the client and server processes during the measured period, divided "
+                    + "by the calls completed. × columns: calls/s relative to `" + BASELINE + "` and to `" + CEILING
+                    + "`.\n\n");
+        }
         if (!closed.isEmpty()) {
             summary(md, closed);
         }
         for (CellSpec cell : closed) {
             closedTable(md, cell);
+        }
+        List<CellSpec> streams = settings.streamCells();
+        if (!streams.isEmpty()) {
+            streamSummary(md, streams);
+            for (CellSpec cell : streams) {
+                streamTable(md, cell);
+            }
         }
         List<CellSpec> open = settings.openCells();
         if (!open.isEmpty()) {
@@ -291,6 +302,119 @@ final class Report {
         }
     }
 
+    /** What a streaming cell counts, plural: {@code messages}, {@code round trips} or {@code MiB}. */
+    static String units(StreamWorkload stream) {
+        return switch (stream) {
+            case STREAM_SMALL, STREAM_USER -> "messages";
+            case PING_PONG -> "round trips";
+            case UPLOAD_1M -> "MiB";
+        };
+    }
+
+    /** What a streaming cell counts, one of them: {@code message}, {@code round trip} or {@code MiB}. */
+    static String unit(StreamWorkload stream) {
+        return switch (stream) {
+            case STREAM_SMALL, STREAM_USER -> "message";
+            case PING_PONG -> "round trip";
+            case UPLOAD_1M -> "MiB";
+        };
+    }
+
+    private void streamSummary(StringBuilder md, List<CellSpec> streams) {
+        md.append("\n## Streaming summary: messages/s, round trips/s or MiB/s (CPU µs per message, round trip"
+                + " or MiB)\n\n");
+        md.append("Server streams (`stream-small`: a `Tick` of a sequence number; `stream-user`: the `User`) "
+                + "count the messages the client received; `pingpong` counts round trips on one bidirectional "
+                + "stream (a message sent, its answer awaited); `upload1m` counts the 1 MiB chunks the client "
+                + "handed to the target (" + StreamWorkload.CHUNKS_PER_UPLOAD + " per upload, answered once). "
+                + "Streams run one after another on every stream slot; those open at the end are cancelled. × "
+                + "columns below: relative to `" + STREAM_BASELINE + "`.\n\n");
+        md.append("| target |");
+        for (CellSpec cell : streams) {
+            md.append(' ').append(cell.title()).append(" |");
+        }
+        md.append('\n').append("|---|");
+        md.append("---:|".repeat(streams.size()));
+        md.append('\n');
+        for (String target : settings.targets()) {
+            md.append("| ").append(target).append(" |");
+            for (CellSpec cell : streams) {
+                Stats s = stats(target, cell);
+                md.append(' ')
+                        .append(
+                                s == null
+                                        ? "–"
+                                        : s.rounds() == 0
+                                                ? shortNote(s.note())
+                                                : String.format(
+                                                        Locale.ROOT, "%,.0f (%.2f)", s.callsPerSecond(), s.cpu()))
+                        .append(" |");
+            }
+            md.append('\n');
+        }
+    }
+
+    private void streamTable(StringBuilder md, CellSpec cell) {
+        StreamWorkload stream = cell.stream();
+        // Latency means something for a round trip, and for a whole upload (in ms); not for a stream's messages.
+        boolean roundTrips = stream == StreamWorkload.PING_PONG;
+        boolean uploads = stream == StreamWorkload.UPLOAD_1M;
+        String unit = unit(stream);
+        md.append("\n## ").append(cell.title()).append("\n\n");
+        md.append("| target | ")
+                .append(units(stream))
+                .append("/s | × ")
+                .append(STREAM_BASELINE)
+                .append(" |");
+        if (roundTrips) {
+            md.append(" p50 µs | p99 µs | p99.9 µs |");
+        } else if (uploads) {
+            md.append(" p50 ms per upload | p99 ms per upload |");
+        }
+        md.append(" CPU µs/")
+                .append(unit)
+                .append(" | client µs | server µs | cores client + server | rounds | ")
+                .append(units(stream))
+                .append("/s min–max | errors |\n");
+        int latencyColumns = roundTrips ? 3 : uploads ? 2 : 0;
+        md.append("|---|---:|---:|")
+                .append("---:|".repeat(latencyColumns))
+                .append("---:|---:|---:|---:|---:|---:|---:|\n");
+        Stats baseline = stats(STREAM_BASELINE, cell);
+        for (String target : settings.targets()) {
+            Stats s = stats(target, cell);
+            if (s == null || s.rounds() == 0) {
+                md.append("| ")
+                        .append(target)
+                        .append(" | ")
+                        .append(s == null ? "–" : s.note().replace("|", "/"))
+                        .append(" |")
+                        .append(" |".repeat(latencyColumns))
+                        .append(" | | | | | 0 | | |\n");
+                continue;
+            }
+            md.append(
+                    String.format(Locale.ROOT, "| %s | %,.0f | %s |", target, s.callsPerSecond(), ratio(s, baseline)));
+            if (roundTrips) {
+                md.append(String.format(Locale.ROOT, " %.0f | %.0f | %.0f |", s.p50(), s.p99(), s.p999()));
+            } else if (uploads) {
+                md.append(String.format(Locale.ROOT, " %.0f | %.0f |", s.p50() / 1e3, s.p99() / 1e3));
+            }
+            md.append(String.format(
+                    Locale.ROOT,
+                    " %.2f | %.2f | %.2f | %.2f + %.2f | %d | %,.0f–%,.0f | %d |\n",
+                    s.cpu(),
+                    s.clientCpu(),
+                    s.serverCpu(),
+                    s.clientCores(),
+                    s.serverCores(),
+                    s.rounds(),
+                    s.minCallsPerSecond(),
+                    s.maxCallsPerSecond(),
+                    s.errors()));
+        }
+    }
+
     private void openLoopTable(StringBuilder md, List<CellSpec> open) {
         md.append("\n## Open loop: fixed arrival rates\n\n");
         md.append("Calls start on a fixed schedule whatever the target does; latency is measured from each call's "
@@ -390,12 +514,18 @@ final class Report {
         return colon < 0 ? note : note.substring(0, colon);
     }
 
-    /** The summary table only, for the console. */
+    /** The summary tables only (unary and streaming), for the console. */
     String summary() {
         String md = markdown();
-        int from = Math.max(0, md.indexOf("## Summary"));
-        int to = md.indexOf("\n## ", from + 1);
-        return md.substring(from, to < 0 ? md.length() : to).trim();
+        StringBuilder out = new StringBuilder();
+        for (String heading : List.of("## Summary", "## Streaming summary")) {
+            int from = md.indexOf(heading);
+            if (from >= 0) {
+                int to = md.indexOf("\n## ", from + 1);
+                out.append(md, from, to < 0 ? md.length() : to).append("\n\n");
+            }
+        }
+        return out.length() == 0 ? md.trim() : out.toString().trim();
     }
 
     String csv() {

@@ -5,6 +5,7 @@ import io.outrigger.benchmarks.Client;
 import io.outrigger.benchmarks.RoundRobinClient;
 import io.outrigger.benchmarks.RunningServer;
 import io.outrigger.benchmarks.SampleData;
+import io.outrigger.benchmarks.StreamClient;
 import io.outrigger.benchmarks.Workload;
 import io.outrigger.benchmarks.proto.EchoMessage;
 import io.outrigger.benchmarks.proto.ExistUserRequest;
@@ -19,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Outrigger with its default configuration: one multiplexed connection, native epoll, batched
@@ -37,6 +40,8 @@ public final class OutriggerTarget implements BenchmarkTarget {
 
     /** The most connections to one provider a client opens ({@code connectionsPerEndpoint}'s range). */
     private static final int MAX_CONNECTIONS_PER_CLIENT = 64;
+
+    private static final String STREAM_SERVICE = "outrigger.benchmarks.StreamBenchService";
 
     private final boolean blocking;
 
@@ -69,11 +74,18 @@ public final class OutriggerTarget implements BenchmarkTarget {
     @Override
     public RunningServer startServer(int port) {
         BenchUserServices impl = new BenchUserServices();
+        // The server streams' loops block while their client has no room: they get threads of their own.
+        ExecutorService producers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "stream-producer");
+            t.setDaemon(true);
+            return t;
+        });
         RpcServer server = RpcServer.builder()
                 .host("127.0.0.1")
                 .port(port)
                 .service(BenchUserService.class, impl.async())
                 .service(BlockingBenchUserService.class, impl)
+                .service(StreamBenchService.class, new StreamBenchServiceImpl(producers))
                 .build()
                 .start();
         return new RunningServer() {
@@ -85,6 +97,7 @@ public final class OutriggerTarget implements BenchmarkTarget {
             @Override
             public void close() {
                 server.shutdown(Duration.ofSeconds(1));
+                producers.shutdownNow();
             }
         };
     }
@@ -114,6 +127,25 @@ public final class OutriggerTarget implements BenchmarkTarget {
             all.add(client(clientBuilder(host, port).eventLoops(loops).connectionsPerEndpoint(share)));
         }
         return new RoundRobinClient(all, loops::close);
+    }
+
+    /**
+     * Outrigger's streaming API with its defaults, on a client of its own (one connection); only the
+     * {@code outrigger} variant streams (streaming methods are non-blocking, there is no plain
+     * variant).
+     */
+    @Override
+    public StreamClient connectStreams(String host, int port) {
+        if (blocking) {
+            throw new UnsupportedOperationException(
+                    "streaming methods are non-blocking by definition; measured by the outrigger target");
+        }
+        RpcClient client = RpcClient.builder()
+                .registry(StaticRegistry.of(
+                        ServiceInstance.builder(STREAM_SERVICE, host, port).build()))
+                .build();
+        return new OutriggerStreamClient(
+                client, client.reference(StreamBenchService.class).build());
     }
 
     private RpcClient.Builder clientBuilder(String host, int port) {

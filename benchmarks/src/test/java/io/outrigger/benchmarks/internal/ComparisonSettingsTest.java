@@ -3,6 +3,7 @@ package io.outrigger.benchmarks.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.outrigger.benchmarks.StreamWorkload;
 import io.outrigger.benchmarks.Workload;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +17,16 @@ class ComparisonSettingsTest {
             List<Integer> connections,
             List<Workload> payloads,
             List<Double> openLoopPercents) {
+        return settings(workloads, concurrency, connections, payloads, openLoopPercents, List.of());
+    }
+
+    private static Comparison.Settings settings(
+            List<Workload> workloads,
+            List<Integer> concurrency,
+            List<Integer> connections,
+            List<Workload> payloads,
+            List<Double> openLoopPercents,
+            List<StreamWorkload> streams) {
         return new Comparison.Settings(
                 List.of("netty"),
                 workloads,
@@ -26,6 +37,8 @@ class ComparisonSettingsTest {
                 openLoopPercents,
                 List.of(),
                 0,
+                streams,
+                List.of(1, 8),
                 1,
                 0,
                 0,
@@ -74,6 +87,56 @@ class ComparisonSettingsTest {
                         "closed:echo1k:32:1",
                         "closed:echo1m:32:1");
         assertThat(s.openCells()).extracting(CellSpec::text).containsExactly("open:getUser:50%", "open:getUser:80%");
+    }
+
+    @Test
+    void streamingCellsComeAfterTheClosedOnesServerStreamsAtEveryCountTheOthersOnOneStream() {
+        Comparison.Settings s = settings(
+                List.of(Workload.GET_USER),
+                List.of(32),
+                List.of(1),
+                List.of(),
+                List.of(),
+                List.of(
+                        StreamWorkload.STREAM_SMALL,
+                        StreamWorkload.PING_PONG,
+                        StreamWorkload.UPLOAD_1M,
+                        StreamWorkload.STREAM_USER));
+
+        assertThat(s.streamCells())
+                .extracting(CellSpec::text)
+                .containsExactly(
+                        "stream:stream-small:1",
+                        "stream:stream-small:8",
+                        "stream:pingpong:1",
+                        "stream:upload1m:1",
+                        "stream:stream-user:1",
+                        "stream:stream-user:8");
+        assertThat(s.loadCells()).isEqualTo(7);
+    }
+
+    @Test
+    void withoutStreamsTheCellsAreTheSameAsBefore() {
+        Comparison.Settings s =
+                settings(List.of(Workload.GET_USER), List.of(32), List.of(1), List.of(), List.of(), List.of());
+
+        assertThat(s.streamCells()).isEmpty();
+        assertThat(s.loadCells()).isEqualTo(1);
+    }
+
+    @Test
+    void streamCellsReadBackFromTheirText() {
+        CellSpec cell = CellSpec.parse("stream:stream-user:8");
+
+        assertThat(cell.kind()).isEqualTo(CellSpec.Kind.STREAM);
+        assertThat(cell.stream()).isEqualTo(StreamWorkload.STREAM_USER);
+        assertThat(cell.concurrency()).isEqualTo(8);
+        assertThat(cell.workloadLabel()).isEqualTo("stream-user");
+        assertThat(cell.title()).isEqualTo("stream-user ×8 streams");
+        assertThat(CellSpec.parse("stream:pingpong:1").title()).isEqualTo("pingpong ×1 stream");
+        assertThatThrownBy(() -> CellSpec.parse("stream:download:1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected one of stream-small, stream-user, pingpong, upload1m");
     }
 
     @Test
