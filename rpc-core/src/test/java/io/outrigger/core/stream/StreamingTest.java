@@ -193,7 +193,7 @@ class StreamingTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> s.items.size() == 10);
         // The server may run ahead of the consumer only by the window the client grants.
-        int bound = 10 + InboundMessages.WINDOW + 1;
+        int bound = 10 + InboundMessages.MAX_WINDOW + 1;
         await().during(Duration.ofMillis(500))
                 .atMost(Duration.ofSeconds(5))
                 .until(() -> service.produced.get() <= bound && s.items.size() == 10);

@@ -16,11 +16,15 @@ import org.slf4j.LoggerFactory;
  * The messages a stream receives, as a {@link Flow.Publisher} with one subscriber: on a client the
  * server's answers, on a server the client's requests.
  *
- * <p>Flow control: this side grants the sender credit for at most {@value #WINDOW} messages beyond
- * those delivered (prefetch, so that a subscriber asking for one at a time still gets a full
- * pipe), and grants more as its subscriber takes them. A sender never has credit for more, so at
- * most {@value #WINDOW} messages wait here, however slow the subscriber: a slow consumer makes the
- * producer wait; nothing buffers without bound.
+ * <p>Flow control: this side grants the sender credit for a window of messages beyond those
+ * delivered (prefetch, so that a subscriber asking for one at a time still gets a full pipe), and
+ * tops it up as its subscriber takes them. A sender never has credit for more, so at most a window
+ * of messages waits here, however slow the subscriber: a slow consumer makes the producer wait;
+ * nothing buffers without bound. The window is counted in messages but sized by bytes: about
+ * {@value #WINDOW_BYTES} bytes at the largest size seen lately, between {@value #MIN_WINDOW} and
+ * {@value #MAX_WINDOW} messages ({@value #WINDOW} before the first message tells a size). Small
+ * messages get a deep pipe (a window of 32 capped one stream at 32 messages per round trip); large
+ * ones a shallow one.
  *
  * <p>Threads: messages arrive and are delivered on the stream's event loop; {@code request} and
  * {@code cancel} may be called from any thread. A successful end is delivered after the messages
@@ -28,8 +32,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class InboundMessages<T> implements Flow.Publisher<T> {
 
-    /** The most messages granted and not yet delivered. */
+    /** The window before any message arrived. */
     public static final int WINDOW = 32;
+    /** The deepest window, for the smallest messages. */
+    public static final int MAX_WINDOW = 256;
+    /** The shallowest window, for the largest messages. */
+    public static final int MIN_WINDOW = 4;
+    /** The bytes a window aims at. */
+    public static final int WINDOW_BYTES = 1024 * 1024;
 
     private static final Logger log = LoggerFactory.getLogger(InboundMessages.class);
 
@@ -54,6 +64,10 @@ public final class InboundMessages<T> implements Flow.Publisher<T> {
     private boolean done;
     private boolean draining;
     private boolean again;
+    /** The current window (messages), from the sizes seen. */
+    private int window = WINDOW;
+    /** The largest message size seen lately: jumps up at once, decays by an eighth per message. */
+    private int largest;
 
     /**
      * @param onCancel what the subscriber's cancel does beyond stopping delivery ({@code null}:
@@ -110,6 +124,9 @@ public final class InboundMessages<T> implements Flow.Publisher<T> {
             return;
         }
         granted--;
+        if (message instanceof Payload.Encoded encoded) {
+            size(encoded.bytes().length);
+        }
         T value;
         try {
             value = message.decode(type, serializers);
@@ -135,6 +152,17 @@ public final class InboundMessages<T> implements Flow.Publisher<T> {
             buffer.clear(); // a failure is delivered at once, not behind the messages still waiting
         }
         drain();
+    }
+
+    /** Re-sizes the window from a message's size (event loop). */
+    private void size(int bytes) {
+        largest = bytes >= largest ? bytes : largest - ((largest - bytes) >> 3);
+        window = (int) Math.max(MIN_WINDOW, Math.min(MAX_WINDOW, WINDOW_BYTES / Math.max(1, largest)));
+    }
+
+    /** The current window in messages (event loop; for tests). */
+    int window() {
+        return window;
     }
 
     private void fail(Status status) {
@@ -217,8 +245,10 @@ public final class InboundMessages<T> implements Flow.Publisher<T> {
             return;
         }
         StreamPeer p = peer;
-        int room = WINDOW - granted - buffer.size();
-        if (p != null && room > 0 && (room >= WINDOW / 2 || granted == 0)) {
+        int room = window - granted - buffer.size();
+        // Topped up once a quarter is free: the sender never waits for a round trip while the
+        // consumer keeps up, and one WINDOW frame covers several messages.
+        if (p != null && room > 0 && (room >= Math.max(1, window / 4) || granted == 0)) {
             granted += room;
             p.sendWindow(room);
         }
