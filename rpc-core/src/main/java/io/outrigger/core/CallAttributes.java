@@ -35,10 +35,20 @@ public final class CallAttributes {
     public static final Attributes.Key<io.outrigger.core.service.MethodKind> METHOD_KIND =
             Attributes.Key.of("method-kind", io.outrigger.core.service.MethodKind.class);
 
-    /** Whether {@code request} carries a stream ({@link #METHOD_KIND} set and streaming). */
+    /**
+     * Set on the call that carries a stream, on both sides: its message counts so far, for
+     * interceptors that record them at the stream's end.
+     */
+    public static final Attributes.Key<io.outrigger.core.stream.StreamProgress> STREAM_PROGRESS =
+            Attributes.Key.of("stream-progress", io.outrigger.core.stream.StreamProgress.class);
+
+    /**
+     * Whether {@code request} carries a stream: on a client, {@link #METHOD_KIND} is a streaming kind;
+     * on a server (which learns the kind only when the service runs), it has {@link #STREAM_PROGRESS}.
+     */
     public static boolean isStream(RpcRequest request) {
         io.outrigger.core.service.MethodKind kind = request.attributes().get(METHOD_KIND);
-        return kind != null && kind.isStreaming();
+        return kind != null ? kind.isStreaming() : request.attributes().get(STREAM_PROGRESS) != null;
     }
 
     /** The 1-based number of this attempt, set by a retry policy (absent: first attempt). */

@@ -22,6 +22,12 @@ public final class OutriggerAttributes {
     /** On a client call span: how many attempts the call made (present when attempts are traced). */
     public static final AttributeKey<Long> ATTEMPTS = AttributeKey.longKey("rpc.outrigger.attempts");
 
+    /** On the span of a stream: the messages this side sent on it. */
+    public static final AttributeKey<Long> MESSAGES_SENT = AttributeKey.longKey("rpc.outrigger.messages_sent");
+
+    /** On the span of a stream: the messages this side received on it. */
+    public static final AttributeKey<Long> MESSAGES_RECEIVED = AttributeKey.longKey("rpc.outrigger.messages_received");
+
     /** On {@code outrigger.*.calls.rejected}: why a call was refused; see {@link RejectionReason}. */
     public static final AttributeKey<String> REJECTION_REASON = AttributeKey.stringKey("outrigger.rejection.reason");
 

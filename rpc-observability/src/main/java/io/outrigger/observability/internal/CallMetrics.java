@@ -7,9 +7,11 @@ import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.LongUpDownCounter;
 import io.opentelemetry.api.metrics.Meter;
+import io.outrigger.core.CallAttributes;
 import io.outrigger.core.Payload;
 import io.outrigger.core.RpcRequest;
 import io.outrigger.core.Status;
+import io.outrigger.core.stream.StreamProgress;
 import io.outrigger.observability.OutriggerAttributes;
 import io.outrigger.observability.RejectionReason;
 import io.outrigger.serialization.Serializer;
@@ -41,6 +43,9 @@ public final class CallMetrics {
     private final LongHistogram responseSize;
     private final LongUpDownCounter active;
     private final LongCounter rejected;
+    private final LongUpDownCounter activeStreams;
+    private final LongCounter messagesSent;
+    private final LongCounter messagesReceived;
     private final Map<String, Attributes[]> byMethod = new ConcurrentHashMap<>();
     private final Map<String, Attributes> activeByMethod = new ConcurrentHashMap<>();
     private final Attributes serverActive = Attributes.of(RpcSemantics.SYSTEM, OutriggerAttributes.RPC_SYSTEM);
@@ -68,6 +73,18 @@ public final class CallMetrics {
                 .setUnit("{call}")
                 .setDescription(server ? "Calls being served." : "Calls made and not yet answered.")
                 .build();
+        this.activeStreams = meter.upDownCounterBuilder("outrigger." + side + ".streams.active")
+                .setUnit("{stream}")
+                .setDescription(server ? "Streams being served." : "Streams open.")
+                .build();
+        this.messagesSent = meter.counterBuilder("rpc." + side + ".stream.messages.sent")
+                .setUnit("{message}")
+                .setDescription("Messages sent on streams, counted when each stream ends.")
+                .build();
+        this.messagesReceived = meter.counterBuilder("rpc." + side + ".stream.messages.received")
+                .setUnit("{message}")
+                .setDescription("Messages received on streams, counted when each stream ends.")
+                .build();
         this.rejected = meter.counterBuilder("outrigger." + side + ".calls.rejected")
                 .setUnit("{call}")
                 .setDescription("Calls refused without running, by reason (rate_limit, bulkhead, breaker_open, "
@@ -80,6 +97,9 @@ public final class CallMetrics {
         // On the server the method name comes from the caller: keep it out of a series that lives on.
         Attributes attributes = server ? serverActive : activeAttributes(request.fullMethodName());
         active.add(1, attributes);
+        if (CallAttributes.isStream(request)) {
+            activeStreams.add(1, attributes);
+        }
         return attributes;
     }
 
@@ -93,6 +113,14 @@ public final class CallMetrics {
             long responseBytes) {
         active.add(-1, activeAttributes);
         Attributes attributes = attributes(methodFor(request, status), status.code());
+        StreamProgress progress = request.attributes().get(CallAttributes.STREAM_PROGRESS);
+        if (CallAttributes.isStream(request)) {
+            activeStreams.add(-1, activeAttributes);
+        }
+        if (progress != null) {
+            messagesSent.add(progress.messagesSent(), attributes);
+            messagesReceived.add(progress.messagesReceived(), attributes);
+        }
         duration.record(nanos / 1e9, attributes);
         if (requestBytes >= 0) {
             requestSize.record(requestBytes, attributes);

@@ -61,6 +61,7 @@ public final class ClientTracingInterceptor implements Interceptor {
             if (state.attempts() > 0) {
                 span.setAttribute(OutriggerAttributes.ATTEMPTS, state.attempts());
             }
+            RpcSemantics.setMessages(span, request);
             RpcSemantics.end(span, response, error, false);
             try (Scope ignored = parent.makeCurrent()) {
                 // Errors are values: a stage that failed anyway becomes a failed response.

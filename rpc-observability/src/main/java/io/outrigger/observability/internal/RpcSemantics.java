@@ -11,6 +11,7 @@ import io.outrigger.core.RpcResponse;
 import io.outrigger.core.Status;
 import io.outrigger.core.cluster.Endpoint;
 import io.outrigger.core.registry.ServiceInstance;
+import io.outrigger.observability.OutriggerAttributes;
 
 /** How calls map to the OpenTelemetry RPC semantic conventions; shared by spans and metrics. */
 public final class RpcSemantics {
@@ -52,6 +53,16 @@ public final class RpcSemantics {
     }
 
     /** The outcome of a call on its span: status code attribute, error type and span status. */
+    /** Puts a stream's message counts on its span (nothing for a unary call). */
+    public static void setMessages(Span span, io.outrigger.core.RpcRequest request) {
+        io.outrigger.core.stream.StreamProgress progress =
+                request.attributes().get(io.outrigger.core.CallAttributes.STREAM_PROGRESS);
+        if (progress != null) {
+            span.setAttribute(OutriggerAttributes.MESSAGES_SENT, progress.messagesSent());
+            span.setAttribute(OutriggerAttributes.MESSAGES_RECEIVED, progress.messagesReceived());
+        }
+    }
+
     public static void end(Span span, RpcResponse response, Throwable error, boolean server) {
         Status status = error != null ? Status.fromThrowable(error) : response.status();
         span.setAttribute(STATUS_CODE, status.code().name());

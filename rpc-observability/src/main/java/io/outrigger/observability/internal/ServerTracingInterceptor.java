@@ -92,7 +92,10 @@ public final class ServerTracingInterceptor implements Interceptor {
                 restore(MDC_SPAN_ID, previousSpan);
             }
         }
-        return stage.whenComplete((response, error) -> RpcSemantics.end(span, response, error, true));
+        return stage.whenComplete((response, error) -> {
+            RpcSemantics.setMessages(span, request);
+            RpcSemantics.end(span, response, error, true);
+        });
     }
 
     private static void restore(String key, String previous) {

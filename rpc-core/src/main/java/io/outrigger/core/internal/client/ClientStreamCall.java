@@ -8,6 +8,7 @@ import io.outrigger.core.internal.stream.InboundMessages;
 import io.outrigger.core.internal.stream.OutboundMessages;
 import io.outrigger.core.internal.stream.StreamHandler;
 import io.outrigger.core.internal.stream.StreamPeer;
+import io.outrigger.core.stream.StreamProgress;
 import io.outrigger.serialization.Serializers;
 import java.util.concurrent.Flow;
 
@@ -17,7 +18,7 @@ import java.util.concurrent.Flow;
  * end. The stream as a whole is one call of the client chain (one endpoint picked, one outcome for
  * breakers and metrics); its messages travel beside the chain, through this handler.
  */
-final class ClientStreamCall implements StreamHandler {
+final class ClientStreamCall implements StreamHandler, StreamProgress {
 
     private final Cancellation cancellation;
     /** The server's messages, for methods that stream back; else {@code null}. */
@@ -39,6 +40,17 @@ final class ClientStreamCall implements StreamHandler {
         this.inbound = serverStreams
                 ? new InboundMessages<>((Class<Object>) responseType, serializers, cancellation::cancel)
                 : null;
+    }
+
+    @Override
+    public long messagesSent() {
+        OutboundMessages out = outbound;
+        return out == null ? 0 : out.sent();
+    }
+
+    @Override
+    public long messagesReceived() {
+        return inbound == null ? 0 : inbound.received();
     }
 
     @Override

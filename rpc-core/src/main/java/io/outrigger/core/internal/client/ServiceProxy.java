@@ -205,7 +205,10 @@ public final class ServiceProxy implements InvocationHandler {
                 headers,
                 streamTimeoutNanos == 0 ? Deadline.NONE : Deadline.afterNanos(streamTimeoutNanos),
                 payload,
-                attributes.with(Cancellation.KEY, cancellation).with(StreamHandler.KEY, stream));
+                attributes
+                        .with(Cancellation.KEY, cancellation)
+                        .with(StreamHandler.KEY, stream)
+                        .with(CallAttributes.STREAM_PROGRESS, stream));
     }
 
     private Object decode(RpcResponse response, Class<?> responseType) {

@@ -1,6 +1,7 @@
 package io.outrigger.core.internal.server;
 
 import io.opentelemetry.context.Scope;
+import io.outrigger.core.CallAttributes;
 import io.outrigger.core.CallContext;
 import io.outrigger.core.Deadline;
 import io.outrigger.core.Invoker;
@@ -79,7 +80,11 @@ public final class Dispatcher {
                 deadline,
                 Payload.encoded(frame.serializerId(), frame.body()),
                 call instanceof ServerStream stream
-                        ? connection.attributes().with(Cancellation.KEY, call).with(StreamPeer.KEY, stream)
+                        ? connection
+                                .attributes()
+                                .with(Cancellation.KEY, call)
+                                .with(StreamPeer.KEY, stream)
+                                .with(CallAttributes.STREAM_PROGRESS, stream)
                         : connection.attributes().with(Cancellation.KEY, call));
         if (nonBlockingOnEventLoop && isNonBlocking(request)) {
             // No thread hand-off: the method promised not to block (see docs/core.md, Threads).

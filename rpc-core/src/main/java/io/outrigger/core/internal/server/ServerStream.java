@@ -10,6 +10,7 @@ import io.outrigger.core.internal.protocol.Frame;
 import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.internal.stream.StreamHandler;
 import io.outrigger.core.internal.stream.StreamPeer;
+import io.outrigger.core.stream.StreamProgress;
 import java.util.Queue;
 
 /**
@@ -18,7 +19,7 @@ import java.util.Queue;
  * finally its end, leave in order through the connection's write queue; the client's frames reach
  * the {@link StreamHandler} the method's invoker registered.
  */
-final class ServerStream extends ServerCall implements StreamPeer {
+final class ServerStream extends ServerCall implements StreamPeer, StreamProgress {
 
     private final EventLoop loop;
     private final ServerConnection connection;
@@ -29,6 +30,9 @@ final class ServerStream extends ServerCall implements StreamPeer {
     volatile boolean ended;
     /** Set once the connection forgot the stream (event loop only). */
     boolean removed;
+
+    private volatile long sent;
+    private volatile long received;
 
     // Event loop only.
     private StreamHandler handler;
@@ -55,6 +59,7 @@ final class ServerStream extends ServerCall implements StreamPeer {
         }
         ByteBuf frame = connection.encoder().streamMessage(connection.alloc(), id, Payload.of(message), true, false);
         queue(frame);
+        sent++; // one producer at a time (Reactive Streams §1.3)
     }
 
     @Override
@@ -101,6 +106,16 @@ final class ServerStream extends ServerCall implements StreamPeer {
     }
 
     @Override
+    public long messagesSent() {
+        return sent;
+    }
+
+    @Override
+    public long messagesReceived() {
+        return received;
+    }
+
+    @Override
     public String describe() {
         return what + ", stream " + Integer.toUnsignedString(id) + " from " + connection.remote();
     }
@@ -123,6 +138,7 @@ final class ServerStream extends ServerCall implements StreamPeer {
                         + (halfClosed ? "after the client's end" : "before any credit")));
                 return;
             }
+            received++; // event loop only
             h.onMessage(Payload.encoded(frame.serializerId(), frame.body()));
         }
         if (frame.isEnd() && !halfClosed) {

@@ -58,7 +58,7 @@ public final class InboundMessages<T> implements Flow.Publisher<T> {
 
     // Event loop only.
     private final ArrayDeque<T> buffer = new ArrayDeque<>();
-    private long delivered;
+    private volatile long delivered; // read by metrics from other threads
     private int granted;
     private Status end;
     private boolean done;
