@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.outrigger.core.RpcException;
 import io.outrigger.core.Status;
 import io.outrigger.core.client.RpcClient;
+import io.outrigger.core.internal.protocol.FrameEncoder;
 import io.outrigger.core.registry.ServiceInstance;
 import io.outrigger.core.registry.StaticRegistry;
 import io.outrigger.core.server.RpcServer;
@@ -131,6 +132,36 @@ class StreamFailureTest {
                 .hasMessageContaining("after receiving 5 messages");
         assertThat(s.items).hasSize(5);
         await().atMost(Duration.ofSeconds(10)).until(() -> producerCancelled.get() > cancelledBefore);
+    }
+
+    @Test
+    void theServerStopsAStreamAtItsDeadlineEvenWhenNoCancelComes() throws Exception {
+        RpcServer server = server(RpcServer.builder());
+        int cancelledBefore = producerCancelled.get();
+        FrameEncoder encoder = new FrameEncoder(io.outrigger.serialization.Serializers.defaults(), 1 << 20);
+        io.outrigger.core.RpcRequest open = new io.outrigger.core.RpcRequest(
+                "test.Streams",
+                "count",
+                io.outrigger.core.Metadata.empty(),
+                io.outrigger.core.Deadline.NONE,
+                io.outrigger.core.Payload.of(request("raw")),
+                io.outrigger.core.Attributes.empty());
+        // A peer that opens a stream with a 200 ms deadline, grants credit, and then neither reads nor cancels.
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
+            io.netty.buffer.ByteBufAllocator alloc = io.netty.buffer.UnpooledByteBufAllocator.DEFAULT;
+            for (io.netty.buffer.ByteBuf frame : List.of(
+                    encoder.streamOpen(alloc, 1, open, 200_000, true),
+                    FrameEncoder.window(alloc, 1, 1_000_000, false))) {
+                try {
+                    socket.getOutputStream().write(io.netty.buffer.ByteBufUtil.getBytes(frame));
+                } finally {
+                    frame.release();
+                }
+            }
+            socket.getOutputStream().flush();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> producerCancelled.get() > cancelledBefore);
+        }
     }
 
     @Test

@@ -151,6 +151,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     /** On the event loop: writes a stream's queued frames, and forgets the stream once its end is out. */
     private void writeStream(ServerStream stream) {
         stream.writeQueued(channel);
+        // A peer that grants credit and never reads: the same cap as for answers closes the connection.
+        gate.checkQueued();
         if (stream.ended && !stream.removed && stream.frames.isEmpty()) {
             stream.removed = true;
             openStreams--;

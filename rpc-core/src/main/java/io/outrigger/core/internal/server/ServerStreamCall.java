@@ -50,6 +50,13 @@ final class ServerStreamCall implements StreamHandler {
         Cancellation cancellation = request.attributes().get(Cancellation.KEY);
         if (cancellation != null) {
             cancellation.onCancel(this::cancelled);
+            if (!request.deadline().isNone()) {
+                // The server stops the stream at its deadline itself, not only when the client's CANCEL comes.
+                cancellation.armDeadline(
+                        request.deadline().remainingNanos(),
+                        Status.DEADLINE_EXCEEDED.withDescription(
+                                request.fullMethodName() + ": the stream's deadline passed on the server"));
+            }
         }
         done.whenComplete((r, e) -> onLoop(() -> {
             if (inbound != null) {
