@@ -83,6 +83,62 @@ class DescriptorsTest {
     }
 
     @Test
+    void aStreamingMethodCalledWithJsonGetsAClearRefusalNotAHalfCall() throws Exception {
+        StaticRegistry registry = new StaticRegistry();
+        RpcServer provider = RpcServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .registry(registry)
+                .propagationDelay(Duration.ZERO)
+                .service(io.outrigger.core.testing.StreamService.class, new StreamingStub())
+                .interceptor(
+                        io.outrigger.core.server.ServiceReflection.of(io.outrigger.core.testing.StreamService.class))
+                .build()
+                .start();
+        try (Sidecar sidecar = Sidecar.start(SidecarConfig.parse("--http", "127.0.0.1:0"), registry)) {
+            Answer a = Python.call(
+                            sidecar.httpPort(),
+                            Request.post("/rpc/test.Streams/count", "application/json")
+                                    .body("{\"text\":\"n\"}"))
+                    .get(0);
+
+            assertThat(a.status()).as(a.body()).isEqualTo(501);
+            assertThat(a.body())
+                    .contains("test.Streams/count is a server-streaming method")
+                    .contains("the sidecar does not carry streams yet");
+        } finally {
+            provider.shutdown(Duration.ofSeconds(1));
+        }
+    }
+
+    /** A streaming service the sidecar must refuse to call as if it were unary. */
+    static final class StreamingStub implements io.outrigger.core.testing.StreamService {
+        @Override
+        public java.util.concurrent.Flow.Publisher<io.outrigger.serialization.testing.proto.EchoReply> count(
+                io.outrigger.serialization.testing.proto.EchoRequest request) {
+            return new io.outrigger.core.testing.HeldPublisher("count");
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<io.outrigger.serialization.testing.proto.EchoReply> join(
+                java.util.concurrent.Flow.Publisher<io.outrigger.serialization.testing.proto.EchoRequest> requests) {
+            return new java.util.concurrent.CompletableFuture<>();
+        }
+
+        @Override
+        public java.util.concurrent.Flow.Publisher<io.outrigger.serialization.testing.proto.EchoReply> hold(
+                io.outrigger.serialization.testing.proto.EchoRequest request) {
+            return new io.outrigger.core.testing.HeldPublisher("hold");
+        }
+
+        @Override
+        public java.util.concurrent.Flow.Publisher<io.outrigger.serialization.testing.proto.EchoReply> shout(
+                java.util.concurrent.Flow.Publisher<io.outrigger.serialization.testing.proto.EchoRequest> requests) {
+            return new io.outrigger.core.testing.HeldPublisher("shout");
+        }
+    }
+
+    @Test
     void anInboundSidecarPublishesItsDescriptorsToCallers() throws Exception {
         StaticRegistry registry = new StaticRegistry();
         try (Python.Provider app = Python.Provider.start("py");

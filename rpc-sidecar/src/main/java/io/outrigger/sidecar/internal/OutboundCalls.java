@@ -195,6 +195,18 @@ public final class OutboundCalls {
                             + method + " in the descriptors of " + service + "; it has: "
                             + String.join(", ", schema.methodNames()))));
                 }
+                if (types.streams()) {
+                    // 501, not the 404 of an unknown method: the method exists, the sidecar cannot carry it.
+                    return done(HttpReply.failure(
+                            501,
+                            Status.Code.UNIMPLEMENTED,
+                            service + "/" + method + " is a "
+                                    + (types.clientStreaming()
+                                            ? (types.serverStreaming() ? "bidirectional" : "client")
+                                            : "server")
+                                    + "-streaming method, and the sidecar does not carry streams yet; call it from"
+                                    + " Java, or use a unary method (docs/sidecar.md)"));
+                }
                 byte[] protobuf;
                 try {
                     String json = StandardCharsets.UTF_8

@@ -19,9 +19,23 @@ import java.util.TreeSet;
  */
 public final class ServiceSchema {
 
-    /** The request and response types of one method, and the transcoder that knows them. */
+    /**
+     * The request and response types of one method, whether it streams, and the transcoder that
+     * knows them.
+     */
     public record MethodTypes(
-            String name, Descriptor request, Descriptor response, ProtobufJsonTranscoder transcoder) {}
+            String name,
+            Descriptor request,
+            Descriptor response,
+            ProtobufJsonTranscoder transcoder,
+            boolean clientStreaming,
+            boolean serverStreaming) {
+
+        /** Whether either side of the method streams (the sidecar does not carry streams yet). */
+        public boolean streams() {
+            return clientStreaming || serverStreaming;
+        }
+    }
 
     private final String service;
     private final Map<String, MethodTypes> methods;
@@ -33,7 +47,13 @@ public final class ServiceSchema {
         for (MethodDescriptor method : declared.getMethods()) {
             m.put(
                     method.getName(),
-                    new MethodTypes(method.getName(), method.getInputType(), method.getOutputType(), transcoder));
+                    new MethodTypes(
+                            method.getName(),
+                            method.getInputType(),
+                            method.getOutputType(),
+                            transcoder,
+                            method.isClientStreaming(),
+                            method.isServerStreaming()));
         }
         this.methods = Map.copyOf(m);
         this.transcoder = transcoder;
