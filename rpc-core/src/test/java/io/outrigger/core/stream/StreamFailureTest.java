@@ -38,6 +38,8 @@ class StreamFailureTest {
 
     static final ExecutorService producers = Executors.newCachedThreadPool();
     static final AtomicInteger producerCancelled = new AtomicInteger();
+    static final AtomicInteger bigProduced = new AtomicInteger();
+    static final com.google.protobuf.ByteString BIG = com.google.protobuf.ByteString.copyFrom(new byte[64 * 1024]);
 
     /** An endless counter (blocking producer) and held streams. */
     static final class Service implements StreamService {
@@ -46,7 +48,12 @@ class StreamFailureTest {
             return Streams.publisher(producers, sink -> {
                 try {
                     for (int i = 0; ; i++) {
-                        sink.send(EchoReply.newBuilder().setText("n-" + i).build());
+                        if (request.getText().equals("big")) {
+                            sink.send(EchoReply.newBuilder().setData(BIG).build());
+                            bigProduced.incrementAndGet();
+                        } else {
+                            sink.send(EchoReply.newBuilder().setText("n-" + i).build());
+                        }
                     }
                 } catch (java.util.concurrent.CancellationException e) {
                     producerCancelled.incrementAndGet();
@@ -162,6 +169,53 @@ class StreamFailureTest {
 
             await().atMost(Duration.ofSeconds(10)).until(() -> producerCancelled.get() > cancelledBefore);
         }
+    }
+
+    @Test
+    void aPeerThatGrantsMuchAndStopsReadingMakesTheProducerWaitNotTheServerBuffer() throws Exception {
+        RpcServer server = server(RpcServer.builder());
+        int cancelledBefore = producerCancelled.get();
+        bigProduced.set(0);
+        FrameEncoder encoder = new FrameEncoder(io.outrigger.serialization.Serializers.defaults(), 1 << 20);
+        io.outrigger.core.RpcRequest open = new io.outrigger.core.RpcRequest(
+                "test.Streams",
+                "count",
+                io.outrigger.core.Metadata.empty(),
+                io.outrigger.core.Deadline.NONE,
+                io.outrigger.core.Payload.of(request("big")),
+                io.outrigger.core.Attributes.empty());
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
+            io.netty.buffer.ByteBufAllocator alloc = io.netty.buffer.UnpooledByteBufAllocator.DEFAULT;
+            for (io.netty.buffer.ByteBuf frame : List.of(
+                    encoder.streamOpen(alloc, 1, open, 0, true), FrameEncoder.window(alloc, 1, 1_000_000, false))) {
+                try {
+                    socket.getOutputStream().write(io.netty.buffer.ByteBufUtil.getBytes(frame));
+                } finally {
+                    frame.release();
+                }
+            }
+            socket.getOutputStream().flush();
+            // 64 KiB messages, credit for a million (64 GiB), and nobody reads: the producer must stop
+            // once the socket buffers and the connection's high-water mark are full.
+            await().atMost(Duration.ofSeconds(10)).until(() -> bigProduced.get() > 10);
+            await().during(Duration.ofMillis(500))
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> bigProduced.get() == lastSeen(bigProduced.get()));
+            assertThat(bigProduced.get()).as("64 KiB messages produced").isLessThan(600);
+            assertThat(producerCancelled.get())
+                    .as("the connection stays open: nothing hit the queued-bytes cap")
+                    .isEqualTo(cancelledBefore);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> producerCancelled.get() > cancelledBefore);
+    }
+
+    private int lastSeen = -1;
+
+    /** The previous value this was called with (for "stopped growing" checks). */
+    private int lastSeen(int now) {
+        int previous = lastSeen;
+        lastSeen = now;
+        return previous;
     }
 
     @Test

@@ -135,6 +135,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         return remote;
     }
 
+    boolean isWritable() {
+        return channel.isWritable();
+    }
+
     FrameEncoder encoder() {
         return encoder;
     }
@@ -151,6 +155,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     /** On the event loop: writes a stream's queued frames, and forgets the stream once its end is out. */
     private void writeStream(ServerStream stream) {
         stream.writeQueued(channel);
+        stream.release(); // written: the producer may be owed more of the client's credit
         // A peer that grants credit and never reads: the same cap as for answers closes the connection.
         gate.checkQueued();
         if (stream.ended && !stream.removed && stream.frames.isEmpty()) {
@@ -346,6 +351,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         gate.writabilityChanged();
+        if (ctx.channel().isWritable() && openStreams > 0) {
+            for (ServerCall call : new ArrayList<>(calls.values())) {
+                if (call instanceof ServerStream stream) {
+                    stream.release(); // credit held while the peer was not reading
+                }
+            }
+        }
         ctx.fireChannelWritabilityChanged();
     }
 

@@ -36,8 +36,15 @@ final class ServerStream extends ServerCall implements StreamPeer, StreamProgres
 
     // Event loop only.
     private StreamHandler handler;
-    private long pendingCredit;
+    /** Credit the client granted that is not yet passed to the producer (see {@link #release}). */
+    private long heldCredit;
+    /** Credit passed to the producer so far; minus {@link #sent}, what it may still send. */
+    private long passed;
+
     private boolean halfClosed;
+
+    /** The most messages the producer may have asked for and not yet sent, whatever the client granted. */
+    static final int MAX_OUTSTANDING = 256;
 
     ServerStream(int id, EventLoop loop, ServerConnection connection, String what, boolean halfClosed) {
         super(id, loop);
@@ -95,11 +102,7 @@ final class ServerStream extends ServerCall implements StreamPeer, StreamProgres
             return;
         }
         handler = h;
-        if (pendingCredit > 0) {
-            long c = pendingCredit;
-            pendingCredit = 0;
-            h.onWindow((int) Math.min(c, Integer.MAX_VALUE));
-        }
+        release();
         if (halfClosed) {
             h.onHalfClose();
         }
@@ -124,11 +127,8 @@ final class ServerStream extends ServerCall implements StreamPeer, StreamProgres
     void onFrame(Frame frame) {
         StreamHandler h = handler;
         if (frame.isWindow()) {
-            if (h == null) {
-                pendingCredit += frame.window();
-            } else {
-                h.onWindow(frame.window());
-            }
+            heldCredit += frame.window();
+            release();
             return;
         }
         if (frame.hasMessage()) {
@@ -147,6 +147,28 @@ final class ServerStream extends ServerCall implements StreamPeer, StreamProgres
                 h.onHalfClose();
             }
         }
+    }
+
+    /**
+     * Passes the client's credit on to the producer, but only while the connection is writable and
+     * at most {@value #MAX_OUTSTANDING} messages ahead of what was sent: a client that grants much and
+     * stops reading, or a network slower than the producer, makes the producer wait (as gRPC's
+     * {@code isReady} does) instead of filling the connection's buffer. Called when credit comes,
+     * after writes, and when the connection becomes writable again. On the event loop.
+     */
+    void release() {
+        StreamHandler h = handler;
+        if (h == null || heldCredit == 0 || ended || isCancelled() || !connection.isWritable()) {
+            return;
+        }
+        long room = MAX_OUTSTANDING - (passed - sent);
+        if (room <= 0) {
+            return;
+        }
+        int n = (int) Math.min(heldCredit, room);
+        heldCredit -= n;
+        passed += n;
+        h.onWindow(n);
     }
 
     void queue(ByteBuf frame) {
